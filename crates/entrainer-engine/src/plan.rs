@@ -1,0 +1,192 @@
+//! The render plan: the validated, normalised track that the Python loader hands to the engine.
+//!
+//! Everything here is in seconds, hertz, radians and linear gain, with snake_case names that
+//! carry their unit. Legacy camelCase keys never reach this far. `docs/plan.md` documents the
+//! JSON form field by field; this file is its executable definition.
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::error::{EngineError, Result};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Plan {
+    /// Playable steps in file order.
+    pub steps: Vec<StepPlan>,
+    #[serde(default)]
+    pub noise: Option<NoisePlan>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepPlan {
+    /// Position of the step in the file (used for seeds and messages).
+    pub source_index: usize,
+    pub duration_s: f64,
+    /// Crossfade from this step into the next (the per-step override or the global value).
+    pub crossfade_out_s: f64,
+    #[serde(default)]
+    pub crossfade_curve: CrossfadeCurve,
+    #[serde(default)]
+    pub description: String,
+    pub voices: Vec<VoicePlan>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CrossfadeCurve {
+    #[default]
+    Linear,
+    EqualPower,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VoicePlan {
+    /// Position of the voice in its step's list in the file.
+    pub source_index: usize,
+    /// Registry base name (never ending in `_transition`).
+    pub function: String,
+    /// The voice's own `seed` parameter, replacing the derived voice seed.
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// Present exactly when the voice is a transition voice.
+    #[serde(default)]
+    pub ramp: Option<RampPlan>,
+    #[serde(default)]
+    pub envelope: Option<EnvelopePlan>,
+    /// Resolved parameters: a ramped number is `[start, end]`, anything else a scalar.
+    pub params: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RampPlan {
+    pub initial_offset_s: f64,
+    /// `None`: until the end of the step.
+    #[serde(default)]
+    pub transition_s: Option<f64>,
+    #[serde(default)]
+    pub curve: RampCurve,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RampCurve {
+    #[default]
+    Linear,
+    /// Quadratic ease-out, `1 − (1 − u)²` (the legacy name).
+    Logarithmic,
+    /// Quadratic ease-in, `u²` (the legacy name).
+    Exponential,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum EnvelopePlan {
+    LinearFade { fade_s: f64, start_amp: f64, end_amp: f64, fade_out: bool },
+    Adsr { attack_s: f64, decay_s: f64, sustain_level: f64, release_s: f64 },
+    Linen { attack_s: f64, release_s: f64 },
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoisePlan {
+    /// `white`, `pink`, `brown` or `red`.
+    pub colour: String,
+    /// `noise_parameters.seed` of the preset, replacing the derived background-noise seed.
+    #[serde(default)]
+    pub seed: Option<u64>,
+    pub gain: f64,
+    #[serde(default)]
+    pub pan: f64,
+    #[serde(default)]
+    pub start_s: f64,
+    #[serde(default)]
+    pub fade_in_s: f64,
+    #[serde(default)]
+    pub fade_out_s: f64,
+    /// Piecewise-linear gain over timeline seconds: `[[t_s, amp], ...]`, times non-decreasing.
+    #[serde(default)]
+    pub amp_envelope: Vec<(f64, f64)>,
+}
+
+impl Plan {
+    pub fn from_json(text: &str) -> Result<Plan> {
+        serde_json::from_str(text).map_err(|e| EngineError::Plan { message: e.to_string() })
+    }
+}
+
+/// Typed access to a voice's resolved parameters, with located errors.
+pub struct Params<'a> {
+    pub step: usize,
+    pub voice: usize,
+    map: &'a Map<String, Value>,
+}
+
+impl<'a> Params<'a> {
+    pub fn new(step: usize, voice: usize, map: &'a Map<String, Value>) -> Self {
+        Params { step, voice, map }
+    }
+
+    fn err(&self, key: &str, message: String) -> EngineError {
+        EngineError::Param { step: self.step, voice: self.voice, key: key.to_string(), message }
+    }
+
+    fn number(&self, key: &str, v: &Value) -> Result<f64> {
+        match v.as_f64() {
+            Some(x) if x.is_finite() && !v.is_boolean() => Ok(x),
+            _ => Err(self.err(key, format!("expected a finite number, got {v}"))),
+        }
+    }
+
+    /// A ramped number `[start, end]`; a plain number means start = end. Missing: `default`.
+    pub fn pair(&self, key: &str, default: f64) -> Result<(f64, f64)> {
+        match self.map.get(key) {
+            None | Some(Value::Null) => Ok((default, default)),
+            Some(Value::Array(a)) if a.len() == 2 => Ok((self.number(key, &a[0])?, self.number(key, &a[1])?)),
+            Some(v @ Value::Number(_)) => {
+                let x = self.number(key, v)?;
+                Ok((x, x))
+            }
+            Some(v) => Err(self.err(key, format!("expected [start, end] numbers, got {v}"))),
+        }
+    }
+
+    /// Like [`pair`](Self::pair), with both values checked against `[lo, hi]`.
+    pub fn pair_in(&self, key: &str, default: f64, lo: f64, hi: f64) -> Result<(f64, f64)> {
+        let (a, b) = self.pair(key, default)?;
+        for x in [a, b] {
+            if !(lo..=hi).contains(&x) {
+                return Err(self.err(key, format!("expected a number from {lo} to {hi}, got {x}")));
+            }
+        }
+        Ok((a, b))
+    }
+
+    /// A number that does not ramp (a start phase, for example).
+    pub fn scalar(&self, key: &str, default: f64) -> Result<f64> {
+        Ok(self.pair(key, default)?.0)
+    }
+
+    pub fn flag(&self, key: &str, default: bool) -> Result<bool> {
+        match self.map.get(key) {
+            None | Some(Value::Null) => Ok(default),
+            Some(Value::Bool(b)) => Ok(*b),
+            Some(v) => Err(self.err(key, format!("expected true or false, got {v}"))),
+        }
+    }
+
+    pub fn choice(&self, key: &str, default: &'static str, allowed: &[&'static str]) -> Result<&'static str> {
+        match self.map.get(key) {
+            None | Some(Value::Null) => Ok(default),
+            Some(Value::String(s)) => allowed
+                .iter()
+                .copied()
+                .find(|a| *a == s.as_str())
+                .ok_or_else(|| self.err(key, format!("expected one of {}, got \"{s}\"", allowed.join(", ")))),
+            Some(v) => Err(self.err(key, format!("expected a string, got {v}"))),
+        }
+    }
+}

@@ -1,0 +1,1 @@
+"""Entrainer: render and play brainwave-entrainment track files with a Rust DSP core."""
