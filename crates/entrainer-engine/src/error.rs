@@ -20,6 +20,8 @@ pub enum EngineError {
     Unsupported { location: String, message: String },
     /// A render option is invalid (sample rate, target level, block size, ...).
     Option { name: &'static str, message: String },
+    /// The caller cancelled a long operation (Ctrl-C, or a progress callback said stop).
+    Cancelled,
 }
 
 impl fmt::Display for EngineError {
@@ -36,6 +38,7 @@ impl fmt::Display for EngineError {
             ),
             EngineError::Unsupported { location, message } => write!(f, "{location}: {message}"),
             EngineError::Option { name, message } => write!(f, "{name}: {message}"),
+            EngineError::Cancelled => write!(f, "cancelled"),
         }
     }
 }

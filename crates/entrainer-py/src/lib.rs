@@ -1,8 +1,272 @@
-//! The Python binding `entrainer._engine`: type conversion, GIL release, error mapping. No DSP.
+//! The Python binding `entrainer._engine`: converts types, releases the GIL, maps errors and
+//! returns NumPy arrays. It holds no DSP: anything that computes samples lives in the engine.
 
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use numpy::ndarray::Array2;
+use numpy::{IntoPyArray, PyArray2};
+use pyo3::create_exception;
+use pyo3::exceptions::{PyException, PyKeyboardInterrupt};
 use pyo3::prelude::*;
 
+use entrainer_engine::levels;
+use entrainer_engine::plan::VoicePlan;
+use entrainer_engine::ramp::Ramp;
 use entrainer_engine::timeline::Timeline;
+use entrainer_engine::voices::{Placement, VoiceSpec, CHUNK};
+use entrainer_engine::{EngineError, Levels, Plan, Program, RenderOptions, Renderer};
+
+create_exception!(_engine, EntrainerError, PyException, "Base class of every error Entrainer raises.");
+mod exc {
+    use super::*;
+    create_exception!(_engine, EngineError, EntrainerError, "The engine rejected a plan or an option.");
+}
+use exc::EngineError as PyEngineError;
+
+fn to_py(e: EngineError) -> PyErr {
+    match e {
+        EngineError::Cancelled => PyKeyboardInterrupt::new_err("render cancelled"),
+        other => PyEngineError::new_err(other.to_string()),
+    }
+}
+
+/// The one place that releases the GIL around a long engine call. The closure gets a progress
+/// function; it calls `progress(done, total)` on the Python side now and then, and turns
+/// Ctrl-C (or an exception in the callback) into a clean cancellation.
+fn released<T: Send>(
+    py: Python<'_>,
+    progress: Option<&Py<PyAny>>,
+    f: impl FnOnce(&mut dyn FnMut(u64, u64) -> bool) -> Result<T, EngineError> + Send,
+) -> PyResult<T> {
+    let mut pending: Option<PyErr> = None;
+    let result = py.detach(|| {
+        let mut report = |done: u64, total: u64| -> bool {
+            Python::attach(|py| {
+                if let Err(e) = py.check_signals() {
+                    pending = Some(e);
+                    return false;
+                }
+                if let Some(cb) = progress {
+                    if let Err(e) = cb.call1(py, (done, total)) {
+                        pending = Some(e);
+                        return false;
+                    }
+                }
+                true
+            })
+        };
+        f(&mut report)
+    });
+    match (result, pending) {
+        (Ok(v), _) => Ok(v),
+        (Err(_), Some(e)) => Err(e),
+        (Err(e), None) => Err(to_py(e)),
+    }
+}
+
+fn frames_array(py: Python<'_>, l: &[f64], r: &[f64]) -> Py<PyArray2<f32>> {
+    let mut a = Array2::<f32>::zeros((l.len(), 2));
+    for (k, mut row) in a.rows_mut().into_iter().enumerate() {
+        row[0] = l[k] as f32;
+        row[1] = r[k] as f32;
+    }
+    a.into_pyarray(py).unbind()
+}
+
+/// Renders a prepared track block by block (`render.md`). Create one per render.
+#[pyclass(name = "Renderer", module = "entrainer._engine")]
+struct PyRenderer {
+    inner: Mutex<Renderer>,
+    clipped: Mutex<u64>,
+}
+
+impl PyRenderer {
+    fn lock(&self) -> MutexGuard<'_, Renderer> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[pymethods]
+impl PyRenderer {
+    #[new]
+    #[pyo3(signature = (plan_json, sample_rate, seed=0, step_ceiling=Some(1.0), target_level=Some(0.25)))]
+    fn new(py: Python<'_>, plan_json: &str, sample_rate: u32, seed: u64, step_ceiling: Option<f64>, target_level: Option<f64>) -> PyResult<Self> {
+        let options = RenderOptions { sample_rate, seed, step_ceiling, target_level };
+        let plan_json = plan_json.to_owned();
+        let program = released(py, None, move |_| {
+            let plan = Plan::from_json(&plan_json)?;
+            Program::new(&plan, options)
+        })?;
+        let n = program.steps.len();
+        Ok(PyRenderer { inner: Mutex::new(Renderer::new(Arc::new(program), Levels::unity(n))), clipped: Mutex::new(0) })
+    }
+
+    #[getter]
+    fn sample_rate(&self) -> u32 {
+        self.lock().program().sample_rate()
+    }
+
+    /// Length of the timeline L in frames.
+    #[getter]
+    fn total_frames(&self) -> u64 {
+        self.lock().program().total_frames()
+    }
+
+    #[getter]
+    fn step_starts(&self) -> Vec<u64> {
+        self.lock().program().timeline.starts.clone()
+    }
+
+    #[getter]
+    fn step_lengths(&self) -> Vec<u64> {
+        self.lock().program().timeline.lengths.clone()
+    }
+
+    #[getter]
+    fn crossfades(&self) -> Vec<u64> {
+        self.lock().program().timeline.crossfades.clone()
+    }
+
+    /// (step index in the file, voice index, continues from the previous step) per playable step.
+    #[getter]
+    fn continuations(&self) -> Vec<Vec<(usize, bool, bool)>> {
+        let r = self.lock();
+        r.program().steps.iter().map(|s| s.voices.iter().enumerate().map(|(i, v)| (i, v.continues_in, v.continues_out)).collect()).collect()
+    }
+
+    #[getter]
+    fn source_indices(&self) -> Vec<usize> {
+        self.lock().program().steps.iter().map(|s| s.source_index).collect()
+    }
+
+    /// (step gains, final gain) in use.
+    #[getter]
+    fn levels(&self) -> (Vec<f64>, f64) {
+        let r = self.lock();
+        (r.levels().step_gains.clone(), r.levels().final_gain)
+    }
+
+    fn set_levels(&self, step_gains: Vec<f64>, final_gain: f64) -> PyResult<()> {
+        self.lock().set_levels(Levels { step_gains, final_gain }).map_err(to_py)
+    }
+
+    /// Analyses the whole track: returns (step gains, final gain, step peaks, peak) and uses them.
+    #[pyo3(signature = (progress=None))]
+    fn measure_levels(&self, py: Python<'_>, progress: Option<Py<PyAny>>) -> PyResult<(Vec<f64>, f64, Vec<f64>, f64)> {
+        let program = Arc::clone(self.lock().program());
+        let a = released(py, progress.as_ref(), move |report| levels::measure(&program, report))?;
+        self.lock().set_levels(a.levels.clone()).map_err(to_py)?;
+        Ok((a.levels.step_gains, a.levels.final_gain, a.step_peaks, a.peak))
+    }
+
+    /// Peak of M(t) over [start, end) with the step gains in use (for `levels="range"`).
+    #[pyo3(signature = (start, end, progress=None))]
+    fn measure_range_peak(&self, py: Python<'_>, start: u64, end: u64, progress: Option<Py<PyAny>>) -> PyResult<f64> {
+        let (program, lv) = {
+            let r = self.lock();
+            (Arc::clone(r.program()), r.levels().clone())
+        };
+        released(py, progress.as_ref(), move |report| {
+            let total = end.saturating_sub(start);
+            let mut done = 0;
+            levels::mix_peak(&program, &lv, start, end, &mut done, total, report)
+        })
+    }
+
+    /// The provisional plan from amplitude bounds (`render.md` §10.3).
+    fn provisional_levels(&self) -> (Vec<f64>, f64) {
+        let l = levels::provisional(self.lock().program());
+        (l.step_gains, l.final_gain)
+    }
+
+    #[getter]
+    fn position(&self) -> u64 {
+        self.lock().position()
+    }
+
+    fn seek(&self, frame: u64) {
+        self.lock().seek(frame);
+    }
+
+    /// Renders the next `frames` frames: float32 of shape (frames, 2), after the final gain.
+    fn render(&self, py: Python<'_>, frames: usize) -> PyResult<Py<PyArray2<f32>>> {
+        let (l, r) = released(py, None, |_| {
+            let mut guard = self.lock();
+            let mut l = vec![0.0; frames];
+            let mut r = vec![0.0; frames];
+            guard.render(&mut l, &mut r);
+            Ok((l, r))
+        })?;
+        Ok(frames_array(py, &l, &r))
+    }
+
+    /// Renders and quantises (`render.md` §11): int16 for 16 bits, int32 (value << 8) for 24.
+    /// Samples beyond full scale are clipped and counted in `clipped`.
+    fn render_pcm<'py>(&self, py: Python<'py>, frames: usize, bits: u32) -> PyResult<Bound<'py, PyAny>> {
+        if bits != 16 && bits != 24 {
+            return Err(PyEngineError::new_err(format!("bits: expected 16 or 24, got {bits}")));
+        }
+        let (q, clipped) = released(py, None, |_| {
+            let mut guard = self.lock();
+            let mut l = vec![0.0; frames];
+            let mut r = vec![0.0; frames];
+            guard.render(&mut l, &mut r);
+            let full = ((1i64 << (bits - 1)) - 1) as f64;
+            let (lo, hi) = (-(1i64 << (bits - 1)), (1i64 << (bits - 1)) - 1);
+            let mut clipped = 0u64;
+            let mut q = Vec::with_capacity(2 * frames);
+            for k in 0..frames {
+                for x in [l[k], r[k]] {
+                    // round half away from zero (f64::round), then clamp
+                    let v = (x * full).round() as i64;
+                    if v < lo || v > hi {
+                        clipped += 1;
+                    }
+                    q.push(v.clamp(lo, hi));
+                }
+            }
+            Ok((q, clipped))
+        })?;
+        *self.clipped.lock().unwrap_or_else(|p| p.into_inner()) += clipped;
+        if bits == 16 {
+            let a = Array2::from_shape_vec((frames, 2), q.into_iter().map(|v| v as i16).collect()).expect("shape");
+            Ok(a.into_pyarray(py).into_any())
+        } else {
+            let a = Array2::from_shape_vec((frames, 2), q.into_iter().map(|v| (v << 8) as i32).collect()).expect("shape");
+            Ok(a.into_pyarray(py).into_any())
+        }
+    }
+
+    /// Samples clipped by `render_pcm` so far.
+    #[getter]
+    fn clipped(&self) -> u64 {
+        *self.clipped.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Test hook: one voice's own output (before envelope and edge fades) for step-local frames
+/// [start, start + count) of a step of `step_frames` frames; float64 of shape (count, 2).
+#[pyfunction]
+fn render_voice(py: Python<'_>, voice_json: &str, sample_rate: u32, step_frames: u64, start: u64, count: usize) -> PyResult<Py<PyArray2<f64>>> {
+    let plan: VoicePlan = serde_json::from_str(voice_json).map_err(|e| PyEngineError::new_err(format!("(voice): {e}")))?;
+    let (l, r) = released(py, None, move |_| {
+        let spec = VoiceSpec::parse(&plan, 0, 0)?;
+        let place = Placement { step_frames, sample_rate, ramp: Ramp::new(plan.ramp.as_ref(), step_frames, sample_rate) };
+        let mut v = spec.instantiate(place, None, start);
+        let mut l = vec![0.0; count];
+        let mut r = vec![0.0; count];
+        for (cl, cr) in l.chunks_mut(CHUNK).zip(r.chunks_mut(CHUNK)) {
+            v.render(cl, cr);
+        }
+        Ok((l, r))
+    })?;
+    let mut a = Array2::<f64>::zeros((count, 2));
+    for k in 0..count {
+        a[[k, 0]] = l[k];
+        a[[k, 1]] = r[k];
+    }
+    Ok(a.into_pyarray(py).unbind())
+}
 
 /// Places steps on the timeline: returns `(starts, crossfades, end)` in frames.
 #[pyfunction]
@@ -19,8 +283,13 @@ fn frames(seconds: f64, sample_rate: u32) -> u64 {
 
 #[pymodule]
 fn _engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyRenderer>()?;
+    m.add_function(wrap_pyfunction!(render_voice, m)?)?;
     m.add_function(wrap_pyfunction!(timeline, m)?)?;
     m.add_function(wrap_pyfunction!(frames, m)?)?;
+    m.add("EntrainerError", m.py().get_type::<EntrainerError>())?;
+    m.add("EngineError", m.py().get_type::<PyEngineError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("CHUNK", CHUNK)?;
     Ok(())
 }

@@ -1,0 +1,364 @@
+//! The block renderer: steps on the timeline, voices with envelopes and edge fades,
+//! continuation across boundaries, crossfades, background noise and the level plan's gains.
+//!
+//! [`Program`] is everything prepared from the plan before audio starts (immutable, shareable);
+//! [`Renderer`] is a cursor over it that renders any block size from any position.
+
+use std::sync::Arc;
+
+use crate::envelope::Envelope;
+use crate::error::{EngineError, Result};
+use crate::noise::BackgroundNoise;
+use crate::plan::{CrossfadeCurve, Plan};
+use crate::ramp::Ramp;
+use crate::shapes::{cos_cycles, sin_cycles};
+use crate::timeline::{frames, Timeline};
+use crate::voices::{Placement, Voice, VoiceSpec, VoiceState, CHUNK};
+
+/// Options that change the samples of a render.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RenderOptions {
+    pub sample_rate: u32,
+    pub seed: u64,
+    /// Per-step peak ceiling C (`render.md` §10.1); `None` switches the limit off.
+    pub step_ceiling: Option<f64>,
+    /// Export target level T (`render.md` §10.2); `None` switches normalisation off.
+    pub target_level: Option<f64>,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions { sample_rate: 44_100, seed: 0, step_ceiling: Some(1.0), target_level: Some(0.25) }
+    }
+}
+
+impl RenderOptions {
+    pub fn validate(&self) -> Result<()> {
+        if !(8_000..=192_000).contains(&self.sample_rate) {
+            return Err(EngineError::Option { name: "sample_rate", message: format!("expected an integer from 8000 to 192000, got {}", self.sample_rate) });
+        }
+        if let Some(c) = self.step_ceiling {
+            if !(c.is_finite() && c > 0.0) {
+                return Err(EngineError::Option { name: "step_ceiling", message: format!("expected a number > 0, got {c}") });
+            }
+        }
+        if let Some(t) = self.target_level {
+            if !(t.is_finite() && t > 0.0 && t <= 1.0) {
+                return Err(EngineError::Option { name: "target_level", message: format!("expected a number in (0, 1], got {t}") });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One voice as prepared for its step.
+#[derive(Debug, Clone)]
+pub struct PreparedVoice {
+    pub spec: VoiceSpec,
+    pub place: Placement,
+    pub envelope: Envelope,
+    pub initial: Option<VoiceState>,
+    pub continues_in: bool,
+    pub continues_out: bool,
+}
+
+impl PreparedVoice {
+    pub fn instantiate(&self, at: u64) -> Box<dyn Voice> {
+        self.spec.instantiate(self.place, self.initial.as_ref(), at)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct PreparedStep {
+    pub source_index: usize,
+    pub description: String,
+    pub curve_out: CrossfadeCurve,
+    pub voices: Vec<PreparedVoice>,
+}
+
+/// A track prepared for rendering at one sample rate.
+#[derive(Debug, Clone)]
+pub struct Program {
+    pub options: RenderOptions,
+    pub timeline: Timeline,
+    pub steps: Vec<PreparedStep>,
+    pub noise: Option<BackgroundNoise>,
+}
+
+impl Program {
+    pub fn new(plan: &Plan, options: RenderOptions) -> Result<Program> {
+        options.validate()?;
+        let sr = options.sample_rate;
+        // Steps shorter than one frame at this rate play nothing and take no time.
+        let playable: Vec<_> = plan.steps.iter().filter(|s| frames(s.duration_s, sr) >= 1).collect();
+        let lengths: Vec<u64> = playable.iter().map(|s| frames(s.duration_s, sr)).collect();
+        let requested: Vec<u64> = playable.iter().map(|s| frames(s.crossfade_out_s.max(0.0), sr)).collect();
+        let timeline = Timeline::new(&lengths, &requested);
+
+        let mut steps = Vec::with_capacity(playable.len());
+        for (i, step) in playable.iter().enumerate() {
+            let n = lengths[i];
+            let mut voices = Vec::with_capacity(step.voices.len());
+            for v in &step.voices {
+                let spec = VoiceSpec::parse(v, step.source_index, v.source_index)?;
+                let place = Placement { step_frames: n, sample_rate: sr, ramp: Ramp::new(v.ramp.as_ref(), n, sr) };
+                voices.push(PreparedVoice { spec, place, envelope: Envelope::new(None, n, sr, true, true), initial: None, continues_in: false, continues_out: false });
+            }
+            steps.push(PreparedStep { source_index: step.source_index, description: step.description.clone(), curve_out: step.crossfade_curve, voices });
+        }
+        Self::match_continuations(&timeline, &mut steps);
+        for (i, step) in playable.iter().enumerate() {
+            for (pv, v) in steps[i].voices.iter_mut().zip(&step.voices) {
+                pv.envelope = Envelope::new(v.envelope.as_ref(), lengths[i], sr, !pv.continues_in, !pv.continues_out);
+            }
+        }
+        let noise = match &plan.noise {
+            Some(np) => {
+                let noise = BackgroundNoise::new(np, sr, timeline.end, options.seed)?;
+                let (s0, e) = noise.span();
+                (s0 < e).then_some(noise)
+            }
+            None => None,
+        };
+        Ok(Program { options, timeline, steps, noise })
+    }
+
+    /// Continuation matching at every boundary (`render.md` §7.3), step by step so that a
+    /// voice that continues a continuation starts from the right carried state.
+    fn match_continuations(timeline: &Timeline, steps: &mut [PreparedStep]) {
+        for i in 0..steps.len().saturating_sub(1) {
+            let n = timeline.lengths[i];
+            let k = timeline.crossfades[i];
+            let ends: Vec<_> = steps[i].voices.iter().map(|v| v.spec.signature(&v.place.ramp, (n - 1) as f64)).collect();
+            let mut taken = vec![false; ends.len()];
+            for w in 0..steps[i + 1].voices.len() {
+                let next = &steps[i + 1].voices[w];
+                let Some(start) = next.spec.signature(&next.place.ramp, 0.0) else { continue };
+                let found = (0..ends.len()).find(|&v| !taken[v] && ends[v].is_some_and(|e| e.matches(&start)));
+                if let Some(v) = found {
+                    taken[v] = true;
+                    // State of v at its frame N − K, which is w's frame 0.
+                    let state = steps[i].voices[v].instantiate(n - k).state();
+                    steps[i].voices[v].continues_out = true;
+                    let w_voice = &mut steps[i + 1].voices[w];
+                    w_voice.initial = Some(state);
+                    w_voice.continues_in = true;
+                }
+            }
+        }
+    }
+
+    pub fn sample_rate(&self) -> u32 {
+        self.options.sample_rate
+    }
+
+    /// Length of the timeline L (`render.md` §2.2; clips come later).
+    pub fn total_frames(&self) -> u64 {
+        self.timeline.end
+    }
+
+    /// Crossfade weight of step `i` at its step-local frame `m` (1 outside crossfades).
+    #[inline]
+    pub fn crossfade_weight(&self, i: usize, m: u64) -> f64 {
+        let t = &self.timeline;
+        let kin = t.crossfade_in(i);
+        let kout = t.crossfade_out(i);
+        let n = t.lengths[i];
+        if m < kin {
+            curve_weight(self.steps[i - 1].curve_out, m as f64 / (kin - 1) as f64, true)
+        } else if kout > 0 && m >= n - kout {
+            curve_weight(self.steps[i].curve_out, (m - (n - kout)) as f64 / (kout - 1) as f64, false)
+        } else {
+            1.0
+        }
+    }
+}
+
+#[inline]
+fn curve_weight(curve: CrossfadeCurve, w: f64, incoming: bool) -> f64 {
+    match (curve, incoming) {
+        (CrossfadeCurve::Linear, true) => w,
+        (CrossfadeCurve::Linear, false) => 1.0 - w,
+        (CrossfadeCurve::EqualPower, true) => sin_cycles(0.25 * w),
+        (CrossfadeCurve::EqualPower, false) => cos_cycles(0.25 * w),
+    }
+}
+
+/// Step gains g_i and the final gain G (`render.md` §10).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Levels {
+    pub step_gains: Vec<f64>,
+    pub final_gain: f64,
+}
+
+impl Levels {
+    pub fn unity(steps: usize) -> Levels {
+        Levels { step_gains: vec![1.0; steps], final_gain: 1.0 }
+    }
+}
+
+/// A step whose voices are instantiated.
+struct ActiveStep {
+    index: usize,
+    voices: Vec<Box<dyn Voice>>,
+}
+
+/// Scratch for one chunk: step mix L/R and voice L/R.
+type Scratch = [[f64; CHUNK]; 4];
+
+/// Renders a step's mix y_i for frames [m0, m0 + n) into `yl`, `yr` (n ≤ CHUNK).
+pub(crate) fn render_step_mix(
+    step: &PreparedStep,
+    voices: &mut [Box<dyn Voice>],
+    m0: u64,
+    yl: &mut [f64],
+    yr: &mut [f64],
+    vl: &mut [f64],
+    vr: &mut [f64],
+) {
+    let n = yl.len();
+    yl.fill(0.0);
+    yr.fill(0.0);
+    for (pv, voice) in step.voices.iter().zip(voices.iter_mut()) {
+        voice.render(&mut vl[..n], &mut vr[..n]);
+        if pv.envelope.unity_over(m0, n as u64) {
+            for k in 0..n {
+                yl[k] += vl[k];
+                yr[k] += vr[k];
+            }
+        } else {
+            for k in 0..n {
+                let g = pv.envelope.gain(m0 + k as u64);
+                yl[k] += g * vl[k];
+                yr[k] += g * vr[k];
+            }
+        }
+    }
+}
+
+/// A cursor over a [`Program`] that renders blocks of any size from any position.
+pub struct Renderer {
+    program: Arc<Program>,
+    levels: Levels,
+    position: u64,
+    active: Vec<ActiveStep>,
+    noise: Option<BackgroundNoise>,
+    scratch: Box<Scratch>,
+}
+
+impl Renderer {
+    pub fn new(program: Arc<Program>, levels: Levels) -> Renderer {
+        let noise = program.noise.clone();
+        Renderer { program, levels, position: 0, active: Vec::with_capacity(2), noise, scratch: Box::new([[0.0; CHUNK]; 4]) }
+    }
+
+    pub fn program(&self) -> &Arc<Program> {
+        &self.program
+    }
+
+    pub fn levels(&self) -> &Levels {
+        &self.levels
+    }
+
+    pub fn set_levels(&mut self, levels: Levels) -> Result<()> {
+        if levels.step_gains.len() != self.program.steps.len() {
+            return Err(EngineError::Option {
+                name: "levels",
+                message: format!("expected {} step gains, got {}", self.program.steps.len(), levels.step_gains.len()),
+            });
+        }
+        self.levels = levels;
+        Ok(())
+    }
+
+    /// Timeline frame of the next frame to render.
+    pub fn position(&self) -> u64 {
+        self.position
+    }
+
+    /// Jumps to timeline frame `p` (clamped to the end).
+    pub fn seek(&mut self, p: u64) {
+        self.position = p.min(self.program.total_frames());
+        self.active.clear();
+    }
+
+    /// Renders the next `l.len()` frames of G·M(t).
+    pub fn render(&mut self, l: &mut [f64], r: &mut [f64]) {
+        self.render_mix(l, r);
+        let g = self.levels.final_gain;
+        if g != 1.0 {
+            for x in l.iter_mut().chain(r.iter_mut()) {
+                *x *= g;
+            }
+        }
+    }
+
+    /// Renders the next frames of M(t), before the final gain.
+    pub fn render_mix(&mut self, l: &mut [f64], r: &mut [f64]) {
+        assert_eq!(l.len(), r.len());
+        l.fill(0.0);
+        r.fill(0.0);
+        let total = l.len() as u64;
+        let p0 = self.position;
+        let mut done = 0u64;
+        while done < total {
+            let p = p0 + done;
+            let seg = self.segment_len(p, total - done);
+            let off = done as usize;
+            self.mix_steps(p, &mut l[off..off + seg as usize], &mut r[off..off + seg as usize]);
+            done += seg;
+        }
+        if let Some(noise) = &mut self.noise {
+            noise.add(p0, l, r);
+        }
+        self.position = p0 + total;
+    }
+
+    /// Frames from p to the next event (step start or end), at most `max` and CHUNK.
+    fn segment_len(&self, p: u64, max: u64) -> u64 {
+        let t = &self.program.timeline;
+        let mut next = p + max.min(CHUNK as u64);
+        if let Some(c) = t.current_step(p) {
+            for i in c.saturating_sub(1)..(c + 2).min(t.len()) {
+                for e in [t.starts[i], t.step_end(i)] {
+                    if e > p && e < next {
+                        next = e;
+                    }
+                }
+            }
+        } else if let Some(&s0) = t.starts.first() {
+            if s0 > p && s0 < next {
+                next = s0;
+            }
+        }
+        next - p
+    }
+
+    fn mix_steps(&mut self, p: u64, l: &mut [f64], r: &mut [f64]) {
+        let n = l.len();
+        let program = Arc::clone(&self.program);
+        let t = &program.timeline;
+        // Drop steps that have ended; instantiate steps that sound but are not active yet.
+        self.active.retain(|a| t.step_end(a.index) > p);
+        for i in t.sounding(p) {
+            if !self.active.iter().any(|a| a.index == i) {
+                let m = p - t.starts[i];
+                let voices = program.steps[i].voices.iter().map(|v| v.instantiate(m)).collect();
+                self.active.push(ActiveStep { index: i, voices });
+                self.active.sort_by_key(|a| a.index);
+            }
+        }
+        let [yl, yr, vl, vr] = &mut *self.scratch;
+        for a in &mut self.active {
+            let i = a.index;
+            let m0 = p - t.starts[i];
+            render_step_mix(&program.steps[i], &mut a.voices, m0, &mut yl[..n], &mut yr[..n], vl, vr);
+            let g = self.levels.step_gains[i];
+            for k in 0..n {
+                let w = program.crossfade_weight(i, m0 + k as u64) * g;
+                l[k] += w * yl[k];
+                r[k] += w * yr[k];
+            }
+        }
+    }
+}

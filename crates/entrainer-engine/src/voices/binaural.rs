@@ -1,0 +1,201 @@
+//! `binaural_beat` (`voices.md` §3.1): one tone per ear, base ∓ beat/2, with per-ear vibrato
+//! and dip AM, an interaural phase wobble and the pan stage.
+
+use crate::osc::{Carrier, CarrierSpec, Clock, Phase, Vibrato};
+use crate::plan::Params;
+use crate::ramp::{Lerp, Ramp};
+use crate::shapes::{sin_cycles, Shape};
+use crate::Result;
+
+use super::common::{fill_alpha, DipAm, Wobble, CHUNK};
+use super::pan::PanStage;
+use super::{Placement, Signature, Voice, VoiceState};
+
+/// Clock roles carried by continuation.
+const AM: [usize; 2] = [0, 1];
+const VIB: [usize; 2] = [2, 3];
+const WOBBLE: usize = 4;
+const PAN: usize = 5;
+
+#[derive(Debug, Clone, Copy)]
+pub struct VibratoParams {
+    pub range_hz: Lerp,
+    pub rate_hz: Lerp,
+    pub skew: Lerp,
+    pub phase_rad: Lerp,
+}
+
+impl VibratoParams {
+    pub fn parse(p: &Params, side: &str) -> Result<VibratoParams> {
+        Ok(VibratoParams {
+            range_hz: Lerp::new(p.pair_in(&format!("vib_range_{side}_hz"), 0.0, 0.0, f64::MAX)?),
+            rate_hz: Lerp::new(p.pair_in(&format!("vib_freq_{side}_hz"), 0.0, 0.0, f64::MAX)?),
+            skew: Lerp::new(p.pair_in(&format!("vib_skew_{side}"), 0.0, -1.0, 1.0)?),
+            phase_rad: Lerp::new(p.pair(&format!("vib_phase_{side}_rad"), 0.0)?),
+        })
+    }
+
+    pub fn vibrato(&self, shape: Shape, ramp: Ramp, sr: u32, p0: f64) -> Option<Vibrato> {
+        if self.range_hz.start == 0.0 && self.range_hz.end == 0.0 {
+            return None;
+        }
+        Some(Vibrato { range_hz: self.range_hz, clock: Clock::new(self.rate_hz, ramp, sr, p0), phase_rad: self.phase_rad, skew: self.skew, shape })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Binaural {
+    amp: [Lerp; 2],
+    base_hz: Lerp,
+    beat_hz: Lerp,
+    left_high: bool,
+    force_mono: bool,
+    start_phase_rad: [f64; 2],
+    am: [DipAm; 2],
+    vib: [VibratoParams; 2],
+    vib_shape: Shape,
+    wobble: Wobble,
+    pan: PanStage,
+}
+
+impl Binaural {
+    pub fn parse(p: &Params) -> Result<Binaural> {
+        Ok(Binaural {
+            amp: [Lerp::new(p.pair_in("amp_l", 0.5, 0.0, 10.0)?), Lerp::new(p.pair_in("amp_r", 0.5, 0.0, 10.0)?)],
+            base_hz: Lerp::new(p.pair_in("base_freq_hz", 200.0, 0.0, f64::MAX)?),
+            beat_hz: Lerp::new(p.pair_in("beat_freq_hz", 4.0, 0.0, f64::MAX)?),
+            left_high: p.flag("left_high", false)?,
+            force_mono: p.flag("force_mono", false)?,
+            start_phase_rad: [p.scalar("start_phase_l_rad", 0.0)?, p.scalar("start_phase_r_rad", 0.0)?],
+            am: [DipAm::parse(p, "l")?, DipAm::parse(p, "r")?],
+            vib: [VibratoParams::parse(p, "l")?, VibratoParams::parse(p, "r")?],
+            vib_shape: match p.choice("vib_shape", "sine", &["sine", "triangle"])? {
+                "triangle" => Shape::Triangle,
+                _ => Shape::Sine,
+            },
+            wobble: Wobble::parse(p)?,
+            pan: PanStage::parse(p)?,
+        })
+    }
+
+    /// Signs of the beat split per ear: L = base − beat/2 unless `leftHigh`.
+    fn sigma(&self) -> [f64; 2] {
+        if self.left_high {
+            [1.0, -1.0]
+        } else {
+            [-1.0, 1.0]
+        }
+    }
+
+    fn nominal(&self, c: usize) -> Lerp {
+        let s = self.sigma()[c];
+        let beat = if self.force_mono { Lerp::constant(0.0) } else { self.beat_hz };
+        Lerp { start: self.base_hz.start + s * beat.start / 2.0, end: self.base_hz.end + s * beat.end / 2.0 }
+    }
+
+    pub fn signature(&self, a: f64) -> Signature {
+        Signature { function: "binaural_beat", freq_l_hz: self.nominal(0).at(a).max(0.0), freq_r_hz: self.nominal(1).at(a).max(0.0), suppression: false }
+    }
+
+    pub fn bound(&self) -> [f64; 2] {
+        let g = self.pan.max_gains();
+        [self.amp[0].max() * g[0], self.amp[1].max() * g[1]]
+    }
+
+    pub fn instantiate(&self, place: Placement, initial: Option<&VoiceState>) -> BinauralVoice {
+        let (sr, ramp) = (place.sample_rate, place.ramp);
+        let clock0 = |role: usize| initial.map_or(0.0, |s| s.clocks[role]);
+        let carriers = [0, 1].map(|c| {
+            let phase0 = initial.map_or(Phase::from_f64(self.start_phase_rad[c] * super::common::INV_TAU), |s| s.phases[c]);
+            let spec = CarrierSpec { base_hz: self.nominal(c), vibrato: self.vib[c].vibrato(self.vib_shape, ramp, sr, clock0(VIB[c])) };
+            Carrier::new(spec, ramp, sr, phase0)
+        });
+        BinauralVoice {
+            spec: self.clone(),
+            ramp,
+            m: 0,
+            carriers,
+            am_clock: [0, 1].map(|c| Clock::new(self.am[c].rate_hz, ramp, sr, clock0(AM[c]))),
+            vib_clock: [0, 1].map(|c| Clock::new(self.vib[c].rate_hz, ramp, sr, clock0(VIB[c]))),
+            wobble_clock: Clock::new(self.wobble.rate_hz, ramp, sr, clock0(WOBBLE)),
+            pan_clock: Clock::new(self.pan.rate_hz, ramp, sr, clock0(PAN)),
+            scratch: Box::new([[0.0; CHUNK]; 4]),
+        }
+    }
+}
+
+pub struct BinauralVoice {
+    spec: Binaural,
+    ramp: Ramp,
+    m: u64,
+    carriers: [Carrier; 2],
+    am_clock: [Clock; 2],
+    vib_clock: [Clock; 2],
+    wobble_clock: Clock,
+    pan_clock: Clock,
+    /// α, wobble, and one phase buffer per ear.
+    scratch: Box<[[f64; CHUNK]; 4]>,
+}
+
+impl Voice for BinauralVoice {
+    fn render(&mut self, l: &mut [f64], r: &mut [f64]) {
+        let n = l.len();
+        let m0 = self.m;
+        let [alpha, wob, ph_l, ph_r] = &mut *self.scratch;
+        let (alpha, wob, ph_l, ph_r) = (&mut alpha[..n], &mut wob[..n], &mut ph_l[..n], &mut ph_r[..n]);
+        fill_alpha(&self.ramp, m0, alpha);
+        self.carriers[0].fill(ph_l);
+        self.carriers[1].fill(ph_r);
+        let s = &self.spec;
+        let wobble = s.wobble.is_active();
+        if wobble {
+            s.wobble.fill_cycles(&self.wobble_clock, m0, alpha, wob);
+        }
+        for (c, (out, ph)) in [(&mut *l, &*ph_l), (&mut *r, &*ph_r)].into_iter().enumerate() {
+            let sign = if c == 0 { -1.0 } else { 1.0 };
+            let amp = s.amp[c];
+            if amp.is_const() {
+                let a = amp.start;
+                if wobble {
+                    for k in 0..n {
+                        out[k] = a * sin_cycles(ph[k] + sign * wob[k]);
+                    }
+                } else {
+                    for k in 0..n {
+                        out[k] = a * sin_cycles(ph[k]);
+                    }
+                }
+            } else {
+                for k in 0..n {
+                    out[k] = amp.at(alpha[k]) * sin_cycles(ph[k] + if wobble { sign * wob[k] } else { 0.0 });
+                }
+            }
+            if s.am[c].is_active() {
+                s.am[c].apply(&self.am_clock[c], m0, alpha, out);
+            }
+        }
+        if s.pan.is_active() {
+            s.pan.apply(&self.pan_clock, m0, alpha, l, r);
+        }
+        self.m += n as u64;
+    }
+
+    fn seek(&mut self, m: u64) {
+        self.m = m;
+        for c in &mut self.carriers {
+            c.seek(m);
+        }
+    }
+
+    fn state(&self) -> VoiceState {
+        let x = self.m as f64;
+        let mut clocks = [0.0; 8];
+        for c in 0..2 {
+            clocks[AM[c]] = self.am_clock[c].at(x);
+            clocks[VIB[c]] = self.vib_clock[c].at(x);
+        }
+        clocks[WOBBLE] = self.wobble_clock.at(x);
+        clocks[PAN] = self.pan_clock.at(x);
+        VoiceState { phases: [self.carriers[0].phase(), self.carriers[1].phase()], clocks, filters: None }
+    }
+}

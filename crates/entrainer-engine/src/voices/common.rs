@@ -1,0 +1,87 @@
+//! Building blocks shared by the voice families: per-chunk α, dip AM, interaural wobble.
+
+use crate::osc::Clock;
+use crate::plan::Params;
+use crate::ramp::{Lerp, Ramp};
+use crate::shapes::{frac, sin_cycles, skewed_sine};
+use crate::Result;
+
+/// Frames a voice renders per call at most; scratch buffers have this size.
+pub const CHUNK: usize = 256;
+
+pub const INV_TAU: f64 = 0.5 / std::f64::consts::PI;
+
+/// Fills α for frames m0.. of the chunk (all zero for a static voice).
+#[inline]
+pub fn fill_alpha(ramp: &Ramp, m0: u64, out: &mut [f64]) {
+    if ramp.is_hold() {
+        out.fill(0.0);
+    } else {
+        for (k, a) in out.iter_mut().enumerate() {
+            *a = ramp.alpha((m0 + k as u64) as f64);
+        }
+    }
+}
+
+/// Dip-form amplitude modulation: e = 1 − d·(1 + S(frac(P + θ/2π); k))/2 (`voices.md` §2.5).
+#[derive(Debug, Clone, Copy)]
+pub struct DipAm {
+    pub depth: Lerp,
+    pub rate_hz: Lerp,
+    pub phase_rad: Lerp,
+    pub skew: Lerp,
+}
+
+impl DipAm {
+    pub fn parse(p: &Params, side: &str) -> Result<DipAm> {
+        Ok(DipAm {
+            depth: Lerp::new(p.pair_in(&format!("am_depth_{side}"), 0.0, 0.0, 1.0)?),
+            rate_hz: Lerp::new(p.pair_in(&format!("am_freq_{side}_hz"), 0.0, 0.0, f64::MAX)?),
+            phase_rad: Lerp::new(p.pair(&format!("am_phase_{side}_rad"), 0.0)?),
+            skew: Lerp::new(p.pair_in(&format!("am_skew_{side}"), 0.0, -1.0, 1.0)?),
+        })
+    }
+
+    pub fn is_active(&self) -> bool {
+        self.depth.start != 0.0 || self.depth.end != 0.0
+    }
+
+    /// Multiplies `out` by the envelope for frames m0.. (α per frame in `alpha`).
+    #[inline]
+    pub fn apply(&self, clock: &Clock, m0: u64, alpha: &[f64], out: &mut [f64]) {
+        for (k, o) in out.iter_mut().enumerate() {
+            let a = alpha[k];
+            let p = frac(clock.at((m0 + k as u64) as f64) + self.phase_rad.at(a) * INV_TAU);
+            *o *= 1.0 - self.depth.at(a) * (1.0 + skewed_sine(p, self.skew.at(a))) * 0.5;
+        }
+    }
+}
+
+/// Interaural phase wobble Δ(t) = (ρ/2)·sin(2π·P(t)) in radians (`voices.md` §2.5).
+#[derive(Debug, Clone, Copy)]
+pub struct Wobble {
+    pub rate_hz: Lerp,
+    pub range_rad: Lerp,
+}
+
+impl Wobble {
+    pub fn parse(p: &Params) -> Result<Wobble> {
+        Ok(Wobble {
+            rate_hz: Lerp::new(p.pair_in("wobble_freq_hz", 0.0, 0.0, f64::MAX)?),
+            range_rad: Lerp::new(p.pair_in("wobble_range_rad", 0.0, 0.0, f64::MAX)?),
+        })
+    }
+
+    pub fn is_active(&self) -> bool {
+        self.range_rad.start != 0.0 || self.range_rad.end != 0.0
+    }
+
+    /// Writes Δ/2π (in cycles) for frames m0...
+    #[inline]
+    pub fn fill_cycles(&self, clock: &Clock, m0: u64, alpha: &[f64], out: &mut [f64]) {
+        for (k, o) in out.iter_mut().enumerate() {
+            let a = alpha[k];
+            *o = 0.5 * self.range_rad.at(a) * sin_cycles(clock.at((m0 + k as u64) as f64)) * INV_TAU;
+        }
+    }
+}

@@ -1,0 +1,254 @@
+//! `isochronic_tone` (`voices.md` §3.2): one carrier switched by trapezoid pulses, with
+//! vibrato, dip AM, wobble, the pan stage and optional harmonic suppression (class F).
+
+use crate::filters::{warmup_frames, Coeffs, Df1, BUTTER4_Q};
+use crate::osc::{Carrier, CarrierSpec, Clock, Phase};
+use crate::plan::Params;
+use crate::ramp::{Lerp, Ramp};
+use crate::shapes::{frac, sin_cycles, Shape};
+use crate::Result;
+
+use super::binaural::VibratoParams;
+use super::common::{fill_alpha, DipAm, Wobble, CHUNK, INV_TAU};
+use super::pan::PanStage;
+use super::{Placement, Signature, Voice, VoiceState};
+
+const AM: [usize; 2] = [0, 1];
+const VIB: [usize; 2] = [2, 3];
+const WOBBLE: usize = 4;
+const PULSE: usize = 5;
+const PAN: usize = 6;
+
+/// Coefficients of the suppression low-pass are refreshed on this grid (`voices.md` §2.9.4).
+const REFRESH: u64 = 16;
+
+#[derive(Debug, Clone)]
+pub struct Isochronic {
+    amp: [Lerp; 2],
+    base_hz: Lerp,
+    pulse_hz: Lerp,
+    ramp_fraction: Lerp,
+    gap_fraction: Lerp,
+    force_mono: bool,
+    start_phase_rad: [f64; 2],
+    am: [DipAm; 2],
+    vib: [VibratoParams; 2],
+    wobble: Wobble,
+    suppression: bool,
+    pan: PanStage,
+}
+
+/// Trapezoid pulse of `voices.md` §2.6 at position u in the cycle.
+#[inline(always)]
+pub fn trapezoid(u: f64, ramp: f64, gap: f64) -> f64 {
+    let audible = 1.0 - gap;
+    let h = (ramp * audible).min(audible * 0.5);
+    if u >= audible {
+        0.0
+    } else if u < h {
+        u / h
+    } else if u >= audible - h {
+        (audible - u) / h
+    } else {
+        1.0
+    }
+}
+
+impl Isochronic {
+    pub fn parse(p: &Params) -> Result<Isochronic> {
+        Ok(Isochronic {
+            amp: [Lerp::new(p.pair_in("amp_l", 0.5, 0.0, 10.0)?), Lerp::new(p.pair_in("amp_r", 0.5, 0.0, 10.0)?)],
+            base_hz: Lerp::new(p.pair_in("base_freq_hz", 200.0, 0.0, f64::MAX)?),
+            pulse_hz: Lerp::new(p.pair_in("pulse_freq_hz", 4.0, 0.0, f64::MAX)?),
+            ramp_fraction: Lerp::new(p.pair_in("ramp_fraction", 0.2, 0.0, 1.0)?),
+            gap_fraction: Lerp::new(p.pair_in("gap_fraction", 0.15, 0.0, 1.0)?),
+            force_mono: p.flag("force_mono", false)?,
+            start_phase_rad: [p.scalar("start_phase_l_rad", 0.0)?, p.scalar("start_phase_r_rad", 0.0)?],
+            am: [DipAm::parse(p, "l")?, DipAm::parse(p, "r")?],
+            vib: [VibratoParams::parse(p, "l")?, VibratoParams::parse(p, "r")?],
+            wobble: Wobble::parse(p)?,
+            suppression: p.flag("harmonic_suppression", false)?,
+            pan: PanStage::parse(p)?,
+        })
+    }
+
+    pub fn signature(&self, a: f64) -> Signature {
+        let f = self.base_hz.at(a).max(0.0);
+        Signature { function: "isochronic_tone", freq_l_hz: f, freq_r_hz: f, suppression: self.suppression }
+    }
+
+    pub fn bound(&self) -> [f64; 2] {
+        let g = self.pan.max_gains();
+        let margin = if self.suppression { 1.25 } else { 1.0 };
+        [self.amp[0].max() * g[0] * margin, self.amp[1].max() * g[1] * margin]
+    }
+
+    fn cutoff(&self, a: f64, sr: f64) -> f64 {
+        (1.5 * self.base_hz.at(a)).clamp(20.0, 0.45 * sr)
+    }
+
+    pub fn instantiate(&self, place: Placement, initial: Option<&VoiceState>) -> IsochronicVoice {
+        let (sr, ramp) = (place.sample_rate, place.ramp);
+        let clock0 = |role: usize| initial.map_or(0.0, |s| s.clocks[role]);
+        let carriers = [0, 1].map(|c| {
+            let phase0 = initial.map_or(Phase::from_f64(self.start_phase_rad[c] * INV_TAU), |s| s.phases[c]);
+            let vibrato = if self.force_mono { None } else { self.vib[c].vibrato(Shape::Sine, ramp, sr, clock0(VIB[c])) };
+            Carrier::new(CarrierSpec { base_hz: self.base_hz, vibrato }, ramp, sr, phase0)
+        });
+        let srf = sr as f64;
+        let fc_min = self.cutoff(0.0, srf).min(self.cutoff(1.0, srf));
+        let sigma = BUTTER4_Q.iter().map(|&q| Coeffs::lowpass(fc_min, q, srf).decay_rate(srf)).fold(f64::INFINITY, f64::min);
+        let carried_filters = initial.and_then(|s| s.filters);
+        let mut v = IsochronicVoice {
+            spec: self.clone(),
+            ramp,
+            sr,
+            m: 0,
+            carriers,
+            am_clock: [0, 1].map(|c| Clock::new(self.am[c].rate_hz, ramp, sr, clock0(AM[c]))),
+            vib_clock: [0, 1].map(|c| Clock::new(self.vib[c].rate_hz, ramp, sr, clock0(VIB[c]))),
+            wobble_clock: Clock::new(self.wobble.rate_hz, ramp, sr, clock0(WOBBLE)),
+            pulse_clock: Clock::new(self.pulse_hz, ramp, sr, clock0(PULSE)),
+            pan_clock: Clock::new(self.pan.rate_hz, ramp, sr, clock0(PAN)),
+            coeffs: [Coeffs { b0: 1.0, b1: 0.0, b2: 0.0, a1: 0.0, a2: 0.0 }; 4],
+            filters: carried_filters.unwrap_or_default(),
+            carried_filters,
+            warmup: warmup_frames(sigma, sr),
+            scratch: Box::new([[0.0; CHUNK]; 4]),
+        };
+        v.refresh_coeffs(0);
+        v
+    }
+}
+
+pub struct IsochronicVoice {
+    spec: Isochronic,
+    ramp: Ramp,
+    sr: u32,
+    m: u64,
+    carriers: [Carrier; 2],
+    am_clock: [Clock; 2],
+    vib_clock: [Clock; 2],
+    wobble_clock: Clock,
+    pulse_clock: Clock,
+    pan_clock: Clock,
+    coeffs: [Coeffs; 4],
+    filters: [[Df1; 4]; 2],
+    carried_filters: Option<[[Df1; 4]; 2]>,
+    warmup: u64,
+    scratch: Box<[[f64; CHUNK]; 4]>,
+}
+
+impl IsochronicVoice {
+    fn refresh_coeffs(&mut self, n: u64) {
+        let sr = self.sr as f64;
+        let fc = self.spec.cutoff(self.ramp.alpha(n as f64), sr);
+        for (i, c) in self.coeffs.iter_mut().enumerate() {
+            *c = Coeffs::lowpass(fc, BUTTER4_Q[i % 2], sr);
+        }
+    }
+
+    fn suppress(&mut self, l: &mut [f64], r: &mut [f64]) {
+        let ramped = !self.spec.base_hz.is_const() && !self.ramp.is_hold();
+        let m0 = self.m;
+        for k in 0..l.len() {
+            let n = m0 + k as u64;
+            if ramped && n % REFRESH == 0 {
+                self.refresh_coeffs(n);
+            }
+            for (ch, x) in [&mut l[k], &mut r[k]].into_iter().enumerate() {
+                let mut y = *x;
+                for s in 0..4 {
+                    y = self.filters[ch][s].tick(&self.coeffs[s], y);
+                }
+                *x = y;
+            }
+        }
+    }
+
+    fn render_raw(&mut self, l: &mut [f64], r: &mut [f64]) {
+        let n = l.len();
+        let m0 = self.m;
+        let s = &self.spec;
+        if s.pulse_hz.start == 0.0 && s.pulse_hz.end == 0.0 {
+            l.fill(0.0);
+            r.fill(0.0);
+            return;
+        }
+        let [alpha, wob, ph_l, ph_r] = &mut *self.scratch;
+        let (alpha, wob, ph_l, ph_r) = (&mut alpha[..n], &mut wob[..n], &mut ph_l[..n], &mut ph_r[..n]);
+        fill_alpha(&self.ramp, m0, alpha);
+        self.carriers[0].fill(ph_l);
+        self.carriers[1].fill(ph_r);
+        if s.wobble.is_active() {
+            s.wobble.fill_cycles(&self.wobble_clock, m0, alpha, wob);
+        } else {
+            wob.fill(0.0);
+        }
+        // The pulse envelope, shared by both ears (kept in the wobble-free slot of `alpha`'s twin).
+        for (c, (out, ph)) in [(&mut *l, &*ph_l), (&mut *r, &*ph_r)].into_iter().enumerate() {
+            let sign = if c == 0 { -1.0 } else { 1.0 };
+            for k in 0..n {
+                let a = alpha[k];
+                let u = frac(self.pulse_clock.at((m0 + k as u64) as f64));
+                let iso = trapezoid(u, s.ramp_fraction.at(a), s.gap_fraction.at(a));
+                out[k] = s.amp[c].at(a) * iso * sin_cycles(ph[k] + sign * wob[k]);
+            }
+            if s.am[c].is_active() {
+                s.am[c].apply(&self.am_clock[c], m0, alpha, out);
+            }
+        }
+        if s.pan.is_active() {
+            s.pan.apply(&self.pan_clock, m0, alpha, l, r);
+        }
+    }
+}
+
+impl Voice for IsochronicVoice {
+    fn render(&mut self, l: &mut [f64], r: &mut [f64]) {
+        self.render_raw(l, r);
+        if self.spec.suppression {
+            self.suppress(l, r);
+        }
+        self.m += l.len() as u64;
+    }
+
+    fn seek(&mut self, m: u64) {
+        // Class F: replay the chain over a warm-up window from zero (or carried) state.
+        let start = if self.spec.suppression { m.saturating_sub(self.warmup) } else { m };
+        self.m = start;
+        for c in &mut self.carriers {
+            c.seek(start);
+        }
+        self.filters = if start == 0 { self.carried_filters.unwrap_or_default() } else { Default::default() };
+        if self.spec.suppression {
+            let ramped = !self.spec.base_hz.is_const() && !self.ramp.is_hold();
+            if ramped {
+                self.refresh_coeffs(start - start % REFRESH);
+            }
+            let mut l = [0.0; CHUNK];
+            let mut r = [0.0; CHUNK];
+            while self.m < m {
+                let n = ((m - self.m) as usize).min(CHUNK);
+                self.render(&mut l[..n], &mut r[..n]);
+            }
+        }
+    }
+
+    fn state(&self) -> VoiceState {
+        let x = self.m as f64;
+        let mut clocks = [0.0; 8];
+        for c in 0..2 {
+            clocks[AM[c]] = self.am_clock[c].at(x);
+            clocks[VIB[c]] = self.vib_clock[c].at(x);
+        }
+        clocks[WOBBLE] = self.wobble_clock.at(x);
+        clocks[PULSE] = self.pulse_clock.at(x);
+        clocks[PAN] = self.pan_clock.at(x);
+        VoiceState {
+            phases: [self.carriers[0].phase(), self.carriers[1].phase()],
+            clocks,
+            filters: if self.spec.suppression { Some(self.filters) } else { None },
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! The voice registry and the hooks `render.md` needs from every voice (`voices.md` §2.16):
+//! rendering in blocks, state at any frame, continuation signature and state, amplitude bound.
+
+mod binaural;
+mod common;
+mod isochronic;
+mod monaural;
+mod pan;
+
+use crate::error::{EngineError, Result};
+use crate::filters::Df1;
+use crate::osc::Phase;
+use crate::plan::{Params, VoicePlan};
+use crate::ramp::Ramp;
+
+pub use common::CHUNK;
+
+/// Function names this engine renders, in registry order.
+pub const IMPLEMENTED: [&str; 3] = ["binaural_beat", "isochronic_tone", "monaural_beat_stereo_amps"];
+
+/// A voice instance positioned in its step. Implementations never allocate in `render`.
+pub trait Voice: Send {
+    /// Writes the voice's own output for the next `l.len()` frames (≤ [`CHUNK`]) and advances.
+    fn render(&mut self, l: &mut [f64], r: &mut [f64]);
+    /// Positions the voice so that the next frame rendered is step-local frame `m`.
+    fn seek(&mut self, m: u64);
+    /// Continuation state at the next frame to render (`voices.md` §2.16).
+    fn state(&self) -> VoiceState;
+}
+
+/// Carried phases, clocks (by role) and recursive-filter state of a voice.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct VoiceState {
+    pub phases: [Phase; 2],
+    pub clocks: [f64; 8],
+    /// Delay lines of up to 4 sections per channel (harmonic suppression).
+    pub filters: Option<[[Df1; 4]; 2]>,
+}
+
+/// What continuation matching compares (`render.md` §7.3).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Signature {
+    pub function: &'static str,
+    pub freq_l_hz: f64,
+    pub freq_r_hz: f64,
+    pub suppression: bool,
+}
+
+impl Signature {
+    pub fn matches(&self, other: &Signature) -> bool {
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * a.abs().max(1.0);
+        self.function == other.function
+            && self.suppression == other.suppression
+            && close(self.freq_l_hz, other.freq_l_hz)
+            && close(self.freq_r_hz, other.freq_r_hz)
+    }
+}
+
+/// A parsed voice: parameters decoded once, instantiated per render position.
+#[derive(Debug, Clone)]
+pub enum VoiceSpec {
+    Binaural(binaural::Binaural),
+    Isochronic(isochronic::Isochronic),
+    Monaural(monaural::Monaural),
+}
+
+/// Where a voice sits in its step.
+#[derive(Debug, Clone, Copy)]
+pub struct Placement {
+    pub step_frames: u64,
+    pub sample_rate: u32,
+    pub ramp: Ramp,
+}
+
+impl VoiceSpec {
+    pub fn parse(plan: &VoicePlan, step: usize, voice: usize) -> Result<VoiceSpec> {
+        let p = Params::new(step, voice, &plan.params);
+        match plan.function.as_str() {
+            "binaural_beat" => Ok(VoiceSpec::Binaural(binaural::Binaural::parse(&p)?)),
+            "isochronic_tone" => Ok(VoiceSpec::Isochronic(isochronic::Isochronic::parse(&p)?)),
+            "monaural_beat_stereo_amps" => Ok(VoiceSpec::Monaural(monaural::Monaural::parse(&p)?)),
+            other => Err(EngineError::UnknownFunction { step, voice, name: other.to_string(), known: IMPLEMENTED.to_vec() }),
+        }
+    }
+
+    /// A voice positioned at step-local frame `at`, starting from `initial` when it continues.
+    pub fn instantiate(&self, place: Placement, initial: Option<&VoiceState>, at: u64) -> Box<dyn Voice> {
+        let mut v: Box<dyn Voice> = match self {
+            VoiceSpec::Binaural(b) => Box::new(b.instantiate(place, initial)),
+            VoiceSpec::Isochronic(b) => Box::new(b.instantiate(place, initial)),
+            VoiceSpec::Monaural(b) => Box::new(b.instantiate(place, initial)),
+        };
+        if at != 0 {
+            v.seek(at);
+        }
+        v
+    }
+
+    /// Signature at step-local frame position `x` (nominal frequencies, no modulation).
+    pub fn signature(&self, ramp: &Ramp, x: f64) -> Option<Signature> {
+        let a = ramp.alpha(x);
+        Some(match self {
+            VoiceSpec::Binaural(b) => b.signature(a),
+            VoiceSpec::Isochronic(b) => b.signature(a),
+            VoiceSpec::Monaural(b) => b.signature(a),
+        })
+    }
+
+    /// Upper bound of |output| per channel over the step (`render.md` §10.3).
+    pub fn amplitude_bound(&self) -> [f64; 2] {
+        match self {
+            VoiceSpec::Binaural(b) => b.bound(),
+            VoiceSpec::Isochronic(b) => b.bound(),
+            VoiceSpec::Monaural(b) => b.bound(),
+        }
+    }
+}

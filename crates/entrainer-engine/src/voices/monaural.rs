@@ -1,0 +1,139 @@
+//! `monaural_beat_stereo_amps` (`voices.md` §3.3): two tones at base ∓ beat/2 mixed into each
+//! ear with their own levels, an optional shared lift-form AM and a hard clip to [−1, 1].
+
+use crate::osc::{Carrier, CarrierSpec, Clock, Phase};
+use crate::plan::Params;
+use crate::ramp::{Lerp, Ramp};
+use crate::shapes::sin_cycles;
+use crate::Result;
+
+use super::common::{fill_alpha, Wobble, CHUNK, INV_TAU};
+use super::{Placement, Signature, Voice, VoiceState};
+
+const AM: usize = 0;
+const WOBBLE: usize = 1;
+
+#[derive(Debug, Clone)]
+pub struct Monaural {
+    /// [lower L, upper L, lower R, upper R]
+    amp: [Lerp; 4],
+    base_hz: Lerp,
+    beat_hz: Lerp,
+    start_phase_rad: [f64; 2],
+    wobble: Wobble,
+    am_depth: Lerp,
+    am_rate_hz: Lerp,
+    am_phase_rad: Lerp,
+}
+
+impl Monaural {
+    pub fn parse(p: &Params) -> Result<Monaural> {
+        let amp = |k: &str| p.pair_in(k, 0.5, 0.0, 10.0).map(Lerp::new);
+        Ok(Monaural {
+            amp: [amp("amp_lower_l")?, amp("amp_upper_l")?, amp("amp_lower_r")?, amp("amp_upper_r")?],
+            base_hz: Lerp::new(p.pair_in("base_freq_hz", 200.0, 0.0, f64::MAX)?),
+            beat_hz: Lerp::new(p.pair_in("beat_freq_hz", 4.0, 0.0, f64::MAX)?),
+            start_phase_rad: [p.scalar("start_phase_lower_rad", 0.0)?, p.scalar("start_phase_upper_rad", 0.0)?],
+            wobble: Wobble::parse(p)?,
+            am_depth: Lerp::new(p.pair_in("am_depth", 0.0, 0.0, 2.0)?),
+            am_rate_hz: Lerp::new(p.pair_in("am_freq_hz", 0.0, 0.0, f64::MAX)?),
+            am_phase_rad: Lerp::new(p.pair("am_phase_rad", 0.0)?),
+        })
+    }
+
+    fn tone(&self, sign: f64) -> Lerp {
+        Lerp { start: self.base_hz.start + sign * self.beat_hz.start / 2.0, end: self.base_hz.end + sign * self.beat_hz.end / 2.0 }
+    }
+
+    pub fn signature(&self, a: f64) -> Signature {
+        Signature { function: "monaural_beat_stereo_amps", freq_l_hz: self.tone(-1.0).at(a).max(0.0), freq_r_hz: self.tone(1.0).at(a).max(0.0), suppression: false }
+    }
+
+    pub fn bound(&self) -> [f64; 2] {
+        [(self.amp[0].max() + self.amp[1].max()).min(1.0), (self.amp[2].max() + self.amp[3].max()).min(1.0)]
+    }
+
+    /// AM acts only when both the depth and the rate are non-zero (legacy rule, kept).
+    fn am_active(&self) -> bool {
+        (self.am_depth.start != 0.0 || self.am_depth.end != 0.0) && (self.am_rate_hz.start != 0.0 || self.am_rate_hz.end != 0.0)
+    }
+
+    pub fn instantiate(&self, place: Placement, initial: Option<&VoiceState>) -> MonauralVoice {
+        let (sr, ramp) = (place.sample_rate, place.ramp);
+        let clock0 = |role: usize| initial.map_or(0.0, |s| s.clocks[role]);
+        let tones = [-1.0, 1.0];
+        let carriers = [0, 1].map(|i| {
+            let phase0 = initial.map_or(Phase::from_f64(self.start_phase_rad[i] * INV_TAU), |s| s.phases[i]);
+            Carrier::new(CarrierSpec { base_hz: self.tone(tones[i]), vibrato: None }, ramp, sr, phase0)
+        });
+        MonauralVoice {
+            spec: self.clone(),
+            ramp,
+            m: 0,
+            carriers,
+            am_clock: Clock::new(self.am_rate_hz, ramp, sr, clock0(AM)),
+            wobble_clock: Clock::new(self.wobble.rate_hz, ramp, sr, clock0(WOBBLE)),
+            scratch: Box::new([[0.0; CHUNK]; 4]),
+        }
+    }
+}
+
+pub struct MonauralVoice {
+    spec: Monaural,
+    ramp: Ramp,
+    m: u64,
+    carriers: [Carrier; 2],
+    am_clock: Clock,
+    wobble_clock: Clock,
+    scratch: Box<[[f64; CHUNK]; 4]>,
+}
+
+impl Voice for MonauralVoice {
+    fn render(&mut self, l: &mut [f64], r: &mut [f64]) {
+        let n = l.len();
+        let m0 = self.m;
+        let [alpha, wob, ph_lo, ph_hi] = &mut *self.scratch;
+        let (alpha, wob, ph_lo, ph_hi) = (&mut alpha[..n], &mut wob[..n], &mut ph_lo[..n], &mut ph_hi[..n]);
+        fill_alpha(&self.ramp, m0, alpha);
+        self.carriers[0].fill(ph_lo);
+        self.carriers[1].fill(ph_hi);
+        let s = &self.spec;
+        if s.wobble.is_active() {
+            s.wobble.fill_cycles(&self.wobble_clock, m0, alpha, wob);
+        } else {
+            wob.fill(0.0);
+        }
+        let am = s.am_active();
+        for k in 0..n {
+            let a = alpha[k];
+            let lo = sin_cycles(ph_lo[k] - wob[k]);
+            let hi = sin_cycles(ph_hi[k] + wob[k]);
+            let mut yl = s.amp[0].at(a) * lo + s.amp[1].at(a) * hi;
+            let mut yr = s.amp[2].at(a) * lo + s.amp[3].at(a) * hi;
+            if am {
+                let d = s.am_depth.at(a);
+                let g = (1.0 - d / 2.0) + (d / 2.0) * sin_cycles(self.am_clock.at((m0 + k as u64) as f64) + s.am_phase_rad.at(a) * INV_TAU);
+                yl *= g;
+                yr *= g;
+            }
+            l[k] = yl.clamp(-1.0, 1.0);
+            r[k] = yr.clamp(-1.0, 1.0);
+        }
+        self.m += n as u64;
+    }
+
+    fn seek(&mut self, m: u64) {
+        self.m = m;
+        for c in &mut self.carriers {
+            c.seek(m);
+        }
+    }
+
+    fn state(&self) -> VoiceState {
+        let x = self.m as f64;
+        let mut clocks = [0.0; 8];
+        clocks[AM] = self.am_clock.at(x);
+        clocks[WOBBLE] = self.wobble_clock.at(x);
+        VoiceState { phases: [self.carriers[0].phase(), self.carriers[1].phase()], clocks, filters: None }
+    }
+}

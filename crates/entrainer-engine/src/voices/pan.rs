@@ -1,0 +1,108 @@
+//! The pan stage of `voices.md` §2.7: an equal-power position that may move (linear,
+//! inward, outward), applied as gains to a voice's existing stereo channels.
+
+use crate::osc::Clock;
+use crate::plan::Params;
+use crate::ramp::Lerp;
+use crate::shapes::{cos_cycles, sin_cycles};
+use crate::Result;
+
+use super::common::INV_TAU;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PanType {
+    Linear,
+    Inward,
+    Outward,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct PanStage {
+    pub min: Lerp,
+    pub max: Lerp,
+    pub kind: PanType,
+    pub rate_hz: Lerp,
+    pub phase_rad: Lerp,
+}
+
+impl PanStage {
+    pub fn parse(p: &Params) -> Result<PanStage> {
+        let min = p.pair_in("pan_min", 0.0, -1.0, 1.0)?;
+        let max = p.pair_in("pan_max", 0.0, -1.0, 1.0)?;
+        // Limits given the wrong way round are swapped (per end of the ramp).
+        let lo = (min.0.min(max.0), min.1.min(max.1));
+        let hi = (min.0.max(max.0), min.1.max(max.1));
+        let kind = match p.choice("pan_type", "linear", &["linear", "inward", "outward"])? {
+            "inward" => PanType::Inward,
+            "outward" => PanType::Outward,
+            _ => PanType::Linear,
+        };
+        Ok(PanStage {
+            min: Lerp::new(lo),
+            max: Lerp::new(hi),
+            kind,
+            rate_hz: Lerp::new(p.pair_in("pan_freq_hz", 0.0, 0.0, f64::MAX)?),
+            phase_rad: Lerp::new(p.pair("pan_phase_rad", 0.0)?),
+        })
+    }
+
+    /// Bypassed (unity gains) unless a limit or the rate is non-zero at either end.
+    pub fn is_active(&self) -> bool {
+        [self.min, self.max, self.rate_hz].iter().any(|l| l.start.abs() > 1e-8 || l.end.abs() > 1e-8)
+    }
+
+    /// Position p at frame position x.
+    #[inline]
+    fn position(&self, clock: &Clock, x: f64, a: f64) -> f64 {
+        let (lo, hi) = (self.min.at(a), self.max.at(a));
+        if clock.is_stopped() {
+            return 0.5 * (lo + hi);
+        }
+        let q = clock.at(x) + self.phase_rad.at(a) * INV_TAU;
+        match self.kind {
+            PanType::Linear => 0.5 * (lo + hi) + 0.5 * (hi - lo) * sin_cycles(q),
+            PanType::Inward | PanType::Outward => {
+                let k = q.floor();
+                let u = q - k;
+                let even = (k as i64).rem_euclid(2) == 0;
+                let ext = if even { hi } else { lo };
+                let prev_ext = if even { lo } else { hi };
+                let (v, v_prev, v_start) = match self.kind {
+                    PanType::Inward => (ext * (1.0 - u), 0.0, ext),
+                    _ => (ext * u, prev_ext, 0.0),
+                };
+                // 5 ms glide from where the previous cycle ended (no level step, no click).
+                let us = (0.005 * self.rate_hz.at(a)).min(0.25);
+                if k >= 1.0 && us > 0.0 && u < us {
+                    v + (v_prev - v_start) * (1.0 - u / us)
+                } else {
+                    v
+                }
+            }
+        }
+    }
+
+    /// Multiplies L and R by the pan-law gains for frames m0...
+    #[inline]
+    pub fn apply(&self, clock: &Clock, m0: u64, alpha: &[f64], l: &mut [f64], r: &mut [f64]) {
+        for k in 0..l.len() {
+            let p = self.position(clock, (m0 + k as u64) as f64, alpha[k]).clamp(-1.0, 1.0);
+            // θ = (p + 1)·π/4, in cycles (p + 1)/8.
+            let theta = (p + 1.0) * 0.125;
+            l[k] *= cos_cycles(theta);
+            r[k] *= sin_cycles(theta);
+        }
+    }
+
+    /// The largest gain each channel can get over the ramp (for amplitude bounds).
+    pub fn max_gains(&self) -> [f64; 2] {
+        if !self.is_active() {
+            return [1.0, 1.0];
+        }
+        let lo = self.min.min().min(self.max.min());
+        let hi = self.min.max().max(self.max.max());
+        let lo = if self.kind == PanType::Linear { lo } else { lo.min(0.0) };
+        let hi = if self.kind == PanType::Linear { hi } else { hi.max(0.0) };
+        [cos_cycles((lo + 1.0) * 0.125), sin_cycles((hi + 1.0) * 0.125)]
+    }
+}

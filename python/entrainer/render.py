@@ -1,0 +1,270 @@
+"""Offline rendering: a loaded track to a NumPy array, an iterator of blocks, or a file.
+
+Python prepares the plan and the options; the Rust engine renders every sample, with the
+GIL released. Files are written block by block to a temporary file in the target folder and
+renamed over the target at the end, so memory stays flat and no half-written file remains.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from . import _engine
+from .errors import EntrainerError
+
+Progress = Callable[[str, int, int], None]
+LevelMode = Literal["track", "range", "provisional"]
+
+#: Frames per block handed to Python when streaming (about 1.5 s at 44.1 kHz).
+DEFAULT_BLOCK = 1 << 16
+
+
+class RenderError(EntrainerError):
+    """A render could not be set up or written (bad option, unknown format, I/O failure)."""
+
+
+def _load(track: Any):
+    from .loader import load_track
+
+    if hasattr(track, "steps") and hasattr(track, "sample_rate_hz"):
+        return track
+    return load_track(track)
+
+
+def _frames(seconds: float, sample_rate: int) -> int:
+    return _engine.frames(seconds, sample_rate)
+
+
+@dataclass(frozen=True)
+class LevelPlan:
+    """Step gains g_i and the final gain G (`render.md` §10)."""
+
+    step_gains: tuple[float, ...]
+    final_gain: float
+
+
+class Render:
+    """A prepared render of one track at one sample rate: timeline, levels and a cursor.
+
+    Build it with :func:`prepare`. ``start_frame``/``end_frame`` bound the range to render.
+    """
+
+    def __init__(self, renderer: _engine.Renderer, track, start_frame: int, end_frame: int):
+        self.engine = renderer
+        self.track = track
+        self.start_frame = start_frame
+        self.end_frame = end_frame
+
+    @property
+    def sample_rate(self) -> int:
+        return self.engine.sample_rate
+
+    @property
+    def frames(self) -> int:
+        return self.end_frame - self.start_frame
+
+    @property
+    def levels(self) -> LevelPlan:
+        gains, final = self.engine.levels
+        return LevelPlan(tuple(gains), final)
+
+    def blocks(self, block_frames: int = DEFAULT_BLOCK, progress: Progress | None = None) -> Iterator[np.ndarray]:
+        """Yields float32 arrays of shape (n, 2) covering the range, in order."""
+        if block_frames < 1:
+            raise RenderError(f"block_frames: expected an integer ≥ 1, got {block_frames}")
+        self.engine.seek(self.start_frame)
+        done = 0
+        while done < self.frames:
+            n = min(block_frames, self.frames - done)
+            yield self.engine.render(n)
+            done += n
+            if progress:
+                progress("render", done, self.frames)
+
+    def pcm_blocks(self, bits: int, block_frames: int = DEFAULT_BLOCK, progress: Progress | None = None) -> Iterator[np.ndarray]:
+        """Like :meth:`blocks`, quantised in the engine (int16, or int32 holding 24 bits)."""
+        self.engine.seek(self.start_frame)
+        done = 0
+        while done < self.frames:
+            n = min(block_frames, self.frames - done)
+            yield self.engine.render_pcm(n, bits)
+            done += n
+            if progress:
+                progress("render", done, self.frames)
+
+
+def prepare(
+    track: Any,
+    *,
+    start: float = 0.0,
+    duration: float | None = None,
+    sample_rate: int | None = None,
+    seed: int = 0,
+    target_level: float | None = 0.25,
+    step_ceiling: float | None = 1.0,
+    levels: LevelMode | LevelPlan = "track",
+    progress: Progress | None = None,
+) -> Render:
+    """Loads (if needed), validates at the render rate, plans and analyses levels."""
+    from .plan import build_plan
+
+    track = _load(track)
+    sr = int(sample_rate if sample_rate is not None else track.sample_rate_hz)
+    if not 8000 <= sr <= 192000:
+        raise RenderError(f"sample_rate: expected an integer from 8000 to 192000, got {sr}")
+    if not (isinstance(seed, int) and 0 <= seed < 2**64):
+        raise RenderError(f"seed: expected an integer from 0 to 2^64 − 1, got {seed!r}")
+    if target_level is not None and not (0 < target_level <= 1):
+        raise RenderError(f"target_level: expected a number in (0, 1], got {target_level}")
+    if step_ceiling is not None and not step_ceiling > 0:
+        raise RenderError(f"step_ceiling: expected a number > 0, got {step_ceiling}")
+    plan = build_plan(track, sample_rate=sr)
+    engine = _engine.Renderer(json.dumps(plan), sr, seed, step_ceiling, target_level)
+    total = engine.total_frames
+    if start < 0 or start != start:
+        raise RenderError(f"start: expected a time ≥ 0 s, got {start}")
+    if duration is not None and (duration < 0 or duration != duration):
+        raise RenderError(f"duration: expected a time ≥ 0 s, got {duration}")
+    a = min(_frames(start, sr), total)
+    b = total if duration is None else min(total, a + _frames(duration, sr))
+
+    report = (lambda done, all_: progress("analyse", done, all_)) if progress else None
+    if isinstance(levels, LevelPlan):
+        engine.set_levels(list(levels.step_gains), levels.final_gain)
+    elif levels == "provisional":
+        engine.set_levels(*engine.provisional_levels())
+    elif levels == "track":
+        engine.measure_levels(report)
+    elif levels == "range":
+        gains, _, _, _ = engine.measure_levels(report)
+        peak = engine.measure_range_peak(a, b, report)
+        final = target_level / peak if (target_level is not None and peak > 1e-9) else 1.0
+        engine.set_levels(gains, final)
+    else:
+        raise RenderError(f'levels: expected "track", "range", "provisional" or a LevelPlan, got {levels!r}')
+    return Render(engine, track, a, b)
+
+
+def render(
+    track: Any,
+    start: float = 0.0,
+    duration: float | None = None,
+    sample_rate: int | None = None,
+    **options: Any,
+) -> np.ndarray:
+    """Renders a track (path, dict, JSON text or loaded Track) to float32 of shape (frames, 2)."""
+    r = prepare(track, start=start, duration=duration, sample_rate=sample_rate, **options)
+    if r.frames == 0:
+        return np.zeros((0, 2), dtype=np.float32)
+    r.engine.seek(r.start_frame)
+    return r.engine.render(r.frames)
+
+
+def iter_blocks(
+    track: Any,
+    block_frames: int = DEFAULT_BLOCK,
+    start: float = 0.0,
+    duration: float | None = None,
+    sample_rate: int | None = None,
+    **options: Any,
+) -> Iterator[np.ndarray]:
+    """Renders a track as consecutive float32 blocks of shape (≤ block_frames, 2)."""
+    r = prepare(track, start=start, duration=duration, sample_rate=sample_rate, **options)
+    yield from r.blocks(block_frames)
+
+
+# --- files -------------------------------------------------------------------------------
+
+_FORMATS = {".wav": "wav", ".flac": "flac", ".mp3": "mp3"}
+_SUBTYPES = {("wav", "16"): "PCM_16", ("wav", "24"): "PCM_24", ("wav", "float"): "FLOAT", ("flac", "16"): "PCM_16", ("flac", "24"): "PCM_24"}
+
+
+@dataclass(frozen=True)
+class FileResult:
+    path: Path
+    format: str
+    frames: int
+    sample_rate: int
+    clipped: int
+    levels: LevelPlan
+
+    @property
+    def duration_s(self) -> float:
+        return self.frames / self.sample_rate
+
+
+def output_format(path: str | os.PathLike, explicit: str | None = None, fallback_name: str | None = None) -> str:
+    """Chooses the format: explicit option, else the path's extension, else `output_filename`'s, else WAV."""
+    if explicit:
+        fmt = explicit.lower().lstrip(".")
+        if fmt not in ("wav", "flac", "mp3"):
+            raise RenderError(f'format: expected "wav" or "flac", got "{explicit}"')
+    else:
+        ext = Path(path).suffix.lower()
+        fmt = _FORMATS.get(ext)
+        if fmt is None and ext:
+            raise RenderError(f'output: expected a .wav or .flac name, got "{Path(path).name}"')
+        if fmt is None and fallback_name:
+            fmt = _FORMATS.get(Path(fallback_name).suffix.lower())
+        fmt = fmt or "wav"
+    if fmt == "mp3":
+        raise RenderError("format: MP3 output is not built into this version of Entrainer; use .wav or .flac")
+    return fmt
+
+
+def render_to_file(
+    track: Any,
+    path: str | os.PathLike,
+    *,
+    format: str | None = None,
+    bits: str = "16",
+    block_frames: int = DEFAULT_BLOCK,
+    progress: Progress | None = None,
+    **options: Any,
+) -> FileResult:
+    """Renders a track into a WAV or FLAC file, block by block, atomically (temp file + rename)."""
+    import soundfile as sf
+
+    track = _load(track)
+    path = Path(path)
+    fmt = output_format(path, format, getattr(track, "output_filename", None))
+    subtype = _SUBTYPES.get((fmt, str(bits)))
+    if subtype is None:
+        raise RenderError(f'bits: expected 16, 24{" or float" if fmt == "wav" else ""} for {fmt.upper()}, got {bits}')
+    r = prepare(track, progress=progress, **options)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise RenderError(f"output: folder {str(folder)!r} does not exist")
+    # RF64 when the data would not fit a RIFF header (4 GiB).
+    bytes_per_frame = 2 * (2 if bits == "16" else 3 if bits == "24" else 4)
+    container = "RF64" if fmt == "wav" and r.frames * bytes_per_frame > 0xFFFF_FFFF - 1024 else fmt.upper()
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    os.close(fd)
+    try:
+        extra = {"compression_level": 5 / 8} if fmt == "flac" else {}
+        with sf.SoundFile(tmp, "w", samplerate=r.sample_rate, channels=2, format=container, subtype=subtype, **extra) as f:
+            title = getattr(getattr(track, "metadata", None), "title", "")
+            if title:
+                f.title = title
+            if subtype == "FLOAT":
+                for block in r.blocks(block_frames, progress):
+                    f.write(block)
+            else:
+                for block in r.pcm_blocks(16 if bits == "16" else 24, block_frames, progress):
+                    f.write(block)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return FileResult(path, fmt, r.frames, r.sample_rate, r.engine.clipped, r.levels)

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs everything Entrainer needs on a fresh Debian machine with Rust and Python 3.11:
+# system packages (only when missing), then the package itself (Rust engine built by maturin)
+# with its test dependencies. Safe to run again; it only does what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PYTHON:-python3}
+APT_PACKAGES=(pkg-config)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: installing system packages: ${missing[*]}"
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+command -v cargo >/dev/null || { echo "setup: Rust (cargo) is required: https://rustup.rs" >&2; exit 1; }
+echo "setup: building and installing entrainer (Rust engine + Python package)"
+$PY -m pip install --disable-pip-version-check -q -e '.[test]' 2>&1 | grep -v "Running pip as the 'root' user" || true
+$PY -c "import entrainer._engine" || { echo "setup: the native module did not build" >&2; exit 1; }
