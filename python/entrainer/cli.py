@@ -93,7 +93,7 @@ def render(
     seed: int = typer.Option(0, "--seed", help="Seed for noise (same seed, same samples)."),
 ) -> None:
     """Render a track offline to WAV or FLAC, faster than real time, with a progress bar."""
-    from .render import render_to_file
+    from .offline import render_to_file
 
     track = _load_or_exit(file)
     if output is None:

@@ -6,7 +6,7 @@
 //! anchored scheme (Gauss–Legendre anchors every 1024 frames, trapezoid between them).
 
 use crate::ramp::{Lerp, Ramp};
-use crate::shapes::{frac, Shape};
+use crate::shapes::{cos_cycles, floor, frac, Shape};
 
 /// Anchor spacing in frames (`voices.md` §2.1: K = 1024).
 pub const ANCHOR: u64 = 1024;
@@ -21,13 +21,13 @@ pub struct Phase {
 
 impl Phase {
     pub fn from_f64(x: f64) -> Phase {
-        let w = x.floor();
+        let w = crate::shapes::floor(x);
         Phase { cycles: w as i64, frac: x - w }
     }
 
     /// Adds `x` cycles, renormalising.
     pub fn add(self, x: f64) -> Phase {
-        let w = x.floor();
+        let w = crate::shapes::floor(x);
         let mut p = Phase { cycles: self.cycles + w as i64, frac: self.frac + (x - w) };
         if p.frac >= 1.0 {
             p.frac -= 1.0;
@@ -63,9 +63,18 @@ impl Clock {
         Clock { p0, rate, inv_sr: 1.0 / sample_rate as f64, ramp }
     }
 
+    /// P at frame position x. For a constant rate this is the same anchored sum that
+    /// [`Clock::fill_frac`] uses, so a carried clock equals the rendered one.
     #[inline(always)]
     pub fn at(&self, x: f64) -> f64 {
         if self.rate.is_const() {
+            let inc = self.rate.start * self.inv_sr;
+            let n = x as u64;
+            if n as f64 == x {
+                let j = n / ANCHOR;
+                let a = Phase::from_f64(self.p0).add_product((j * ANCHOR) as f64, inc);
+                return a.as_f64() + (n - j * ANCHOR) as f64 * inc;
+            }
             self.p0 + self.rate.start * x * self.inv_sr
         } else {
             self.p0
@@ -377,42 +386,78 @@ impl Carrier {
                 }
             }
             Mode::Constant { inc } => {
-                let mut i = 0;
-                while i < out.len() {
-                    let n = self.next_n;
-                    if n / ANCHOR != self.anchor_j {
-                        self.anchor_j = n / ANCHOR;
-                        self.anchor = self.phase0.add_product((self.anchor_j * ANCHOR) as f64, inc);
-                    }
-                    let base_k = n - self.anchor_j * ANCHOR;
-                    let run = ((ANCHOR - base_k) as usize).min(out.len() - i);
-                    let a = self.anchor.frac;
-                    for (k, o) in out[i..i + run].iter_mut().enumerate() {
-                        *o = frac(a + (base_k + k as u64) as f64 * inc);
-                    }
-                    i += run;
-                    self.next_n += run as u64;
-                }
+                let (p0, n0) = (self.phase0, self.next_n);
+                fill_linear(p0, inc, 0.0, n0, out);
+                self.next_n += out.len() as u64;
             }
             Mode::StaticVibrato { inc, scale, rate_inc, offset, j_offset, skew, shape } => {
+                // Φ(n) = Φ₀ + n·inc + scale·(J(n·rate_inc + o) − J(o)); both linear parts are
+                // anchored so that each sample depends on n alone.
+                let (p0, n0) = (self.phase0, self.next_n);
+                fill_linear(p0, inc, 0.0, n0, out);
                 let mut i = 0;
                 while i < out.len() {
-                    let n = self.next_n;
-                    if n / ANCHOR != self.anchor_j {
-                        self.anchor_j = n / ANCHOR;
-                        self.anchor = self.phase0.add_product((self.anchor_j * ANCHOR) as f64, inc);
-                    }
-                    let base_k = n - self.anchor_j * ANCHOR;
-                    let run = ((ANCHOR - base_k) as usize).min(out.len() - i);
-                    let a = self.anchor.frac;
-                    for (k, o) in out[i..i + run].iter_mut().enumerate() {
-                        let nn = n + k as u64;
-                        let v = scale * (shape.cycles_integral(nn as f64 * rate_inc + offset, skew) - j_offset);
-                        *o = frac(a + (base_k + k as u64) as f64 * inc + frac(v));
+                    let n = n0 + i as u64;
+                    let j = n / ANCHOR;
+                    let base_k = (n - j * ANCHOR) as i32;
+                    let xj = frac(Phase::default().add_product((j * ANCHOR) as f64, rate_inc).frac + offset);
+                    let run = ((ANCHOR - (n - j * ANCHOR)) as usize).min(out.len() - i);
+                    let seg = &mut out[i..i + run];
+                    if shape == Shape::Sine && skew == 0.0 {
+                        // J of the plain sine is (1 − cos 2πx)/2π: no corners, no whole cycles.
+                        let s2 = scale * (0.5 / std::f64::consts::PI);
+                        let c0 = 1.0 - 2.0 * std::f64::consts::PI * j_offset; // cos(2πo)
+                        for (k, o) in seg.iter_mut().enumerate() {
+                            let v = s2 * (c0 - cos_cycles(xj + (base_k + k as i32) as f64 * rate_inc));
+                            *o = frac(*o + v);
+                        }
+                    } else {
+                        // xj was reduced by whole cycles; J(x) = floor(x)·I(1) + I(frac(x)) adds them back.
+                        let whole = floor(Phase::default().add_product((j * ANCHOR) as f64, rate_inc).as_f64() + offset) - floor(xj);
+                        let per_cycle = shape.cycles_integral(1.0, skew);
+                        for (k, o) in seg.iter_mut().enumerate() {
+                            let x = xj + (base_k + k as i32) as f64 * rate_inc;
+                            let v = scale * (shape.cycles_integral(x, skew) + whole * per_cycle - j_offset);
+                            *o = frac(*o + frac(v));
+                        }
                     }
                     i += run;
-                    self.next_n += run as u64;
                 }
+                self.next_n += out.len() as u64;
+            }
+        }
+    }
+}
+
+/// frac(p₀ + n·inc + offset) for n = n0, n0 + 1, …: the phase of a constant-rate oscillator,
+/// anchored every [`ANCHOR`] frames with an exact product so precision holds in long steps,
+/// and computed from n alone (any block size gives the same bits).
+#[inline]
+pub fn fill_linear(p0: Phase, inc: f64, offset: f64, n0: u64, out: &mut [f64]) {
+    let mut i = 0;
+    while i < out.len() {
+        let n = n0 + i as u64;
+        let j = n / ANCHOR;
+        let a = frac(p0.add_product((j * ANCHOR) as f64, inc).frac + offset);
+        let base_k = n - j * ANCHOR;
+        let run = ((ANCHOR - base_k) as usize).min(out.len() - i);
+        let base = base_k as i32;
+        for (k, o) in out[i..i + run].iter_mut().enumerate() {
+            *o = frac(a + (base + k as i32) as f64 * inc);
+        }
+        i += run;
+    }
+}
+
+impl Clock {
+    /// frac(P(n) + offset) for frames n0… (offset in cycles, constant).
+    #[inline]
+    pub fn fill_frac(&self, n0: u64, offset: f64, out: &mut [f64]) {
+        if self.rate.is_const() {
+            fill_linear(Phase::from_f64(self.p0), self.rate.start * self.inv_sr, offset, n0, out);
+        } else {
+            for (k, o) in out.iter_mut().enumerate() {
+                *o = frac(self.at((n0 + k as u64) as f64) + offset);
             }
         }
     }

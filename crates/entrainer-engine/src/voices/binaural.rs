@@ -119,7 +119,7 @@ impl Binaural {
             vib_clock: [0, 1].map(|c| Clock::new(self.vib[c].rate_hz, ramp, sr, clock0(VIB[c]))),
             wobble_clock: Clock::new(self.wobble.rate_hz, ramp, sr, clock0(WOBBLE)),
             pan_clock: Clock::new(self.pan.rate_hz, ramp, sr, clock0(PAN)),
-            scratch: Box::new([[0.0; CHUNK]; 4]),
+            scratch: Box::new([[0.0; CHUNK]; 5]),
         }
     }
 }
@@ -134,14 +134,14 @@ pub struct BinauralVoice {
     wobble_clock: Clock,
     pan_clock: Clock,
     /// α, wobble, and one phase buffer per ear.
-    scratch: Box<[[f64; CHUNK]; 4]>,
+    scratch: Box<[[f64; CHUNK]; 5]>,
 }
 
 impl Voice for BinauralVoice {
     fn render(&mut self, l: &mut [f64], r: &mut [f64]) {
         let n = l.len();
         let m0 = self.m;
-        let [alpha, wob, ph_l, ph_r] = &mut *self.scratch;
+        let [alpha, wob, ph_l, ph_r, tmp] = &mut *self.scratch;
         let (alpha, wob, ph_l, ph_r) = (&mut alpha[..n], &mut wob[..n], &mut ph_l[..n], &mut ph_r[..n]);
         fill_alpha(&self.ramp, m0, alpha);
         self.carriers[0].fill(ph_l);
@@ -171,7 +171,7 @@ impl Voice for BinauralVoice {
                 }
             }
             if s.am[c].is_active() {
-                s.am[c].apply(&self.am_clock[c], m0, alpha, out);
+                s.am[c].apply(&self.am_clock[c], m0, alpha, out, tmp);
             }
         }
         if s.pan.is_active() {

@@ -46,9 +46,31 @@ impl DipAm {
         self.depth.start != 0.0 || self.depth.end != 0.0
     }
 
-    /// Multiplies `out` by the envelope for frames m0.. (α per frame in `alpha`).
+    fn is_static(&self) -> bool {
+        self.depth.is_const() && self.rate_hz.is_const() && self.phase_rad.is_const() && self.skew.is_const()
+    }
+
+    /// Multiplies `out` by the envelope for frames m0.. (α per frame in `alpha`); `scratch`
+    /// holds at least `out.len()` values.
     #[inline]
-    pub fn apply(&self, clock: &Clock, m0: u64, alpha: &[f64], out: &mut [f64]) {
+    pub fn apply(&self, clock: &Clock, m0: u64, alpha: &[f64], out: &mut [f64], scratch: &mut [f64]) {
+        if self.is_static() {
+            let n = out.len();
+            let p = &mut scratch[..n];
+            clock.fill_frac(m0, self.phase_rad.start * INV_TAU, p);
+            let half_d = 0.5 * self.depth.start;
+            let k = self.skew.start;
+            if k == 0.0 {
+                for (o, &q) in out.iter_mut().zip(p.iter()) {
+                    *o *= 1.0 - half_d * (1.0 + sin_cycles(q));
+                }
+            } else {
+                for (o, &q) in out.iter_mut().zip(p.iter()) {
+                    *o *= 1.0 - half_d * (1.0 + skewed_sine(q, k));
+                }
+            }
+            return;
+        }
         for (k, o) in out.iter_mut().enumerate() {
             let a = alpha[k];
             let p = frac(clock.at((m0 + k as u64) as f64) + self.phase_rad.at(a) * INV_TAU);
@@ -79,6 +101,14 @@ impl Wobble {
     /// Writes Δ/2π (in cycles) for frames m0...
     #[inline]
     pub fn fill_cycles(&self, clock: &Clock, m0: u64, alpha: &[f64], out: &mut [f64]) {
+        if self.range_rad.is_const() {
+            clock.fill_frac(m0, 0.0, out);
+            let g = 0.5 * self.range_rad.start * INV_TAU;
+            for o in out.iter_mut() {
+                *o = g * sin_cycles(*o);
+            }
+            return;
+        }
         for (k, o) in out.iter_mut().enumerate() {
             let a = alpha[k];
             *o = 0.5 * self.range_rad.at(a) * sin_cycles(clock.at((m0 + k as u64) as f64)) * INV_TAU;

@@ -5,7 +5,7 @@ use crate::filters::{warmup_frames, Coeffs, Df1, BUTTER4_Q};
 use crate::osc::{Carrier, CarrierSpec, Clock, Phase};
 use crate::plan::Params;
 use crate::ramp::{Lerp, Ramp};
-use crate::shapes::{frac, sin_cycles, Shape};
+use crate::shapes::{sin_cycles, Shape};
 use crate::Result;
 
 use super::binaural::VibratoParams;
@@ -114,7 +114,7 @@ impl Isochronic {
             filters: carried_filters.unwrap_or_default(),
             carried_filters,
             warmup: warmup_frames(sigma, sr),
-            scratch: Box::new([[0.0; CHUNK]; 4]),
+            scratch: Box::new([[0.0; CHUNK]; 6]),
         };
         v.refresh_coeffs(0);
         v
@@ -136,7 +136,7 @@ pub struct IsochronicVoice {
     filters: [[Df1; 4]; 2],
     carried_filters: Option<[[Df1; 4]; 2]>,
     warmup: u64,
-    scratch: Box<[[f64; CHUNK]; 4]>,
+    scratch: Box<[[f64; CHUNK]; 6]>,
 }
 
 impl IsochronicVoice {
@@ -175,8 +175,8 @@ impl IsochronicVoice {
             r.fill(0.0);
             return;
         }
-        let [alpha, wob, ph_l, ph_r] = &mut *self.scratch;
-        let (alpha, wob, ph_l, ph_r) = (&mut alpha[..n], &mut wob[..n], &mut ph_l[..n], &mut ph_r[..n]);
+        let [alpha, wob, ph_l, ph_r, pulse, tmp] = &mut *self.scratch;
+        let (alpha, wob, ph_l, ph_r, pulse) = (&mut alpha[..n], &mut wob[..n], &mut ph_l[..n], &mut ph_r[..n], &mut pulse[..n]);
         fill_alpha(&self.ramp, m0, alpha);
         self.carriers[0].fill(ph_l);
         self.carriers[1].fill(ph_r);
@@ -185,17 +185,32 @@ impl IsochronicVoice {
         } else {
             wob.fill(0.0);
         }
-        // The pulse envelope, shared by both ears (kept in the wobble-free slot of `alpha`'s twin).
+        // The pulse envelope, shared by both ears.
+        self.pulse_clock.fill_frac(m0, 0.0, pulse);
+        if s.ramp_fraction.is_const() && s.gap_fraction.is_const() {
+            let (rf, gf) = (s.ramp_fraction.start, s.gap_fraction.start);
+            for u in pulse.iter_mut() {
+                *u = trapezoid(*u, rf, gf);
+            }
+        } else {
+            for (u, &a) in pulse.iter_mut().zip(alpha.iter()) {
+                *u = trapezoid(*u, s.ramp_fraction.at(a), s.gap_fraction.at(a));
+            }
+        }
         for (c, (out, ph)) in [(&mut *l, &*ph_l), (&mut *r, &*ph_r)].into_iter().enumerate() {
             let sign = if c == 0 { -1.0 } else { 1.0 };
-            for k in 0..n {
-                let a = alpha[k];
-                let u = frac(self.pulse_clock.at((m0 + k as u64) as f64));
-                let iso = trapezoid(u, s.ramp_fraction.at(a), s.gap_fraction.at(a));
-                out[k] = s.amp[c].at(a) * iso * sin_cycles(ph[k] + sign * wob[k]);
+            if s.amp[c].is_const() {
+                let amp = s.amp[c].start;
+                for k in 0..n {
+                    out[k] = amp * pulse[k] * sin_cycles(ph[k] + sign * wob[k]);
+                }
+            } else {
+                for k in 0..n {
+                    out[k] = s.amp[c].at(alpha[k]) * pulse[k] * sin_cycles(ph[k] + sign * wob[k]);
+                }
             }
             if s.am[c].is_active() {
-                s.am[c].apply(&self.am_clock[c], m0, alpha, out);
+                s.am[c].apply(&self.am_clock[c], m0, alpha, out, tmp);
             }
         }
         if s.pan.is_active() {

@@ -62,7 +62,7 @@ impl PanStage {
         match self.kind {
             PanType::Linear => 0.5 * (lo + hi) + 0.5 * (hi - lo) * sin_cycles(q),
             PanType::Inward | PanType::Outward => {
-                let k = q.floor();
+                let k = crate::shapes::floor(q);
                 let u = q - k;
                 let even = (k as i64).rem_euclid(2) == 0;
                 let ext = if even { hi } else { lo };

@@ -1,0 +1,131 @@
+"""Benchmark: offline render speed and memory of a real track, Rust engine vs NumPy reference.
+
+    python bench/bench_render.py                  # F12.json (62 min, 15 voices), full render
+    python bench/bench_render.py --tiny           # a few seconds, used by the tests so it cannot rot
+
+Prints two tables: the full render (seconds, times real time, peak memory) and, for every voice
+of the track, the engine and the NumPy reference rendering the same frames, after checking
+that they agree (SNR ≥ 90 dB). Timings are figures to read, never assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_TRACK = ROOT.parent / "shared" / "tracks" / "original" / "F12.json"
+
+
+def full_render_child(track: str, duration: float | None, out: str | None) -> None:
+    """Runs in a subprocess so that its peak memory is the render's alone."""
+    import entrainer
+
+    t0 = time.perf_counter()
+    if out:
+        res = entrainer.render_to_file(track, out, duration=duration)
+        frames = res.frames
+        sr = res.sample_rate
+        t_analyse = float("nan")
+    else:
+        r = entrainer.prepare(track, duration=duration)
+        t_analyse = time.perf_counter() - t0
+        frames = 0
+        for block in r.blocks():
+            frames += block.shape[0]
+        sr = r.sample_rate
+    seconds = time.perf_counter() - t0
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"frames": frames, "sr": sr, "seconds": seconds, "analyse_s": t_analyse, "peak_mb": peak_mb}))
+
+
+def run_full(track: Path, duration: float | None, out: str | None) -> dict:
+    cmd = [sys.executable, __file__, "--child", str(track)]
+    if duration is not None:
+        cmd += ["--duration", str(duration)]
+    if out:
+        cmd += ["--out", out]
+    res = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def snr_db(reference: np.ndarray, test: np.ndarray) -> float:
+    noise = np.sum((reference - test) ** 2)
+    signal = np.sum(reference**2)
+    return float("inf") if noise == 0 else 10 * np.log10(signal / noise)
+
+
+def per_voice(track: Path, excerpt_s: float) -> list[dict]:
+    import entrainer
+    from entrainer import _engine
+    from entrainer.plan import build_plan
+    from entrainer.reference import render_voice as numpy_voice
+
+    t = entrainer.load_track(track)
+    sr = t.sample_rate_hz
+    plan = build_plan(t, sample_rate=sr)
+    rows = []
+    for s_idx, st in enumerate(plan["steps"]):
+        n = _engine.frames(st["duration_s"], sr)
+        count = min(n, _engine.frames(excerpt_s, sr))
+        for v in st["voices"]:
+            text = json.dumps(v)
+            t0 = time.perf_counter()
+            rust = _engine.render_voice(text, sr, n, 0, count)
+            t_rust = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            ref = numpy_voice(v, sr, n, 0, count)
+            t_ref = time.perf_counter() - t0
+            rows.append({"step": s_idx, "voice": v["source_index"], "function": v["function"] + (" (ramp)" if v.get("ramp") else ""),
+                         "frames": count, "rust_s": t_rust, "numpy_s": t_ref, "snr_db": snr_db(ref, rust),
+                         "rt_rust": count / sr / t_rust, "rt_numpy": count / sr / t_ref})
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("track", nargs="?", default=str(DEFAULT_TRACK))
+    ap.add_argument("--tiny", action="store_true", help="a few seconds of audio: checks that the script runs")
+    ap.add_argument("--excerpt", type=float, default=20.0, help="seconds per voice in the per-voice table")
+    ap.add_argument("--duration", type=float, default=None, help="render only this much of the track")
+    ap.add_argument("--out", default=None, help="also encode to this file (FLAC/WAV) in the full render")
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.child:
+        full_render_child(a.track, a.duration, a.out)
+        return
+    if a.tiny:
+        a.excerpt, a.duration = 1.0, 2.0
+    track = Path(a.track)
+
+    full = run_full(track, a.duration, a.out)
+    audio_s = full["frames"] / full["sr"]
+    print(f"\nFull render of {track.name}: {audio_s:.0f} s of audio at {full['sr']} Hz")
+    print(f"  {'seconds':>10} {'x real time':>12} {'analysis s':>11} {'peak MB':>9}")
+    print(f"  {full['seconds']:10.2f} {audio_s / full['seconds']:12.0f} {full['analyse_s']:11.2f} {full['peak_mb']:9.0f}")
+
+    rows = per_voice(track, a.excerpt)
+    print(f"\nPer voice, {a.excerpt:g} s each, one core (engine vs NumPy reference)")
+    print(f"  {'step':>4} {'voice':>5} {'function':<28} {'SNR dB':>7} {'rust xRT':>9} {'numpy xRT':>10} {'ratio':>7}")
+    for r in rows:
+        print(f"  {r['step']:4d} {r['voice']:5d} {r['function']:<28} {min(r['snr_db'], 999):7.1f} "
+              f"{r['rt_rust']:9.0f} {r['rt_numpy']:10.1f} {r['numpy_s'] / r['rust_s']:7.1f}")
+    tot_rust = sum(r["rust_s"] for r in rows)
+    tot_np = sum(r["numpy_s"] for r in rows)
+    print(f"  all voices: engine {tot_rust:.3f} s, NumPy {tot_np:.3f} s, ratio {tot_np / tot_rust:.1f}x")
+    worst = min(r["snr_db"] for r in rows)
+    if worst < 90:
+        print(f"  DISAGREEMENT: worst SNR {worst:.1f} dB < 90 dB")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
