@@ -111,14 +111,15 @@ class ReportFull(Exception):
 class Report:
     """Collects diagnostics while a track is read; `raise_if_errors()` fails once with all."""
 
-    def __init__(self, source: str = "the track"):
+    def __init__(self, source: str = "the track", limit: int | None = MAX_ERRORS):
         self.source = source
+        self.limit = limit               # None: a scratch report whose errors are re-added
         self.errors: list[Diagnostic] = []
         self.warnings: list[Diagnostic] = []
 
     def error(self, code: str, location: str, text: str) -> None:
         self.errors.append(Diagnostic(code, location, text))
-        if len(self.errors) >= MAX_ERRORS:
+        if self.limit is not None and len(self.errors) >= self.limit:
             raise ReportFull()
 
     def warn(self, code: str, location: str, text: str) -> None:

@@ -81,6 +81,11 @@ class Fields:
                                  f'"{key}" and "{other}" hold different values; using "{key}"')
         return key, value
 
+    def get(self, *names: str) -> Any:
+        """The value of the first present, non-null name (alias rules applied), or None."""
+        _, value = self.take(*names)
+        return None if value is _MISSING else value
+
     def key_of(self, *names: str) -> str:
         """The name that `take()` would use, without reading it (for locations)."""
         return next((n for n in names if self.raw.get(n) is not None), names[0])

@@ -57,7 +57,9 @@ def loads(data: bytes | str, source: str = "the track") -> object:
         text = decode_text(data)
     except TrackError as e:
         raise TrackError(e.diagnostics, source) from None
-    duplicates: dict[int, list[str]] = {}
+    # id of each object that held a key twice → (the object, its repeated keys). The object
+    # is kept so that its id cannot be reused by another object while decoding goes on.
+    duplicates: dict[int, tuple[dict, list[str]]] = {}
 
     def pairs_hook(pairs: list[tuple[str, object]]) -> dict:
         obj = dict(pairs)
@@ -68,7 +70,7 @@ def loads(data: bytes | str, source: str = "the track") -> object:
                 if key in seen and key not in dups:
                     dups.append(key)
                 seen.add(key)
-            duplicates[id(obj)] = dups
+            duplicates[id(obj)] = (obj, dups)
         return obj
 
     try:
@@ -92,10 +94,14 @@ def load_path(path: Path, source: str | None = None) -> object:
     return loads(Path(path).read_bytes(), source or str(path))
 
 
-def _find_duplicates(value: object, location: str, duplicates: dict[int, list[str]]):
-    """Walk the decoded tree in file order, naming each object that held a key twice."""
+def _find_duplicates(value: object, location: str, duplicates: dict[int, tuple[dict, list[str]]]):
+    """Walk the decoded tree in file order, naming each object that held a key twice.
+
+    An object that a later duplicate replaced is not in the tree any more, so repeats
+    inside it go unreported; the duplicate that replaced it is reported.
+    """
     if isinstance(value, dict):
-        for key in duplicates.get(id(value), ()):
+        for key in duplicates.get(id(value), (None, ()))[1]:
             yield Diagnostic(E_DUPLICATE_KEY, location, f'duplicate key {json.dumps(key, ensure_ascii=False)}')
         for key, item in value.items():
             if isinstance(item, (dict, list)):
@@ -144,7 +150,7 @@ def _syntax_error(text: str, e: json.JSONDecodeError) -> Diagnostic:
     """Turn Python's decoder message into the house wording, with a hint for common slips."""
     pos = e.pos
     if not text.strip():
-        return _at(text, pos, "the text is empty")
+        return _at(text, 0, "the text is empty")
     rest = text[pos:].lstrip()
     if not rest or e.msg.startswith("Unterminated string"):
         return _at(text, pos, "the text ends too early (is it truncated?)")

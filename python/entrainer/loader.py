@@ -8,6 +8,7 @@ the metadata, and finally runs the cross-checks that need the timeline. It colle
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -36,8 +37,8 @@ def load_track(source: Source, *, base_dir: str | os.PathLike | None = None,
                allowed_roots=(), allow_data_urls: bool = False) -> Track:
     """Load and validate a track: a path to a file, a dict, or JSON text or bytes.
 
-    A `str` is JSON text when it starts with `{` or `[` (after white space), otherwise a
-    path. References resolve against `base_dir`, by default the folder of a track file;
+    A `str` is JSON text when it starts with `{` or `[` (after white space) or is blank,
+    otherwise a path. References resolve against `base_dir`, by default the folder of a track file;
     the allowed roots are that folder plus `allowed_roots` (format.md §6.1).
     """
     raw, label, folder = _read_source(source, base_dir)
@@ -53,22 +54,27 @@ def load_track(source: Source, *, base_dir: str | os.PathLike | None = None,
 
 def _read_source(source: Source, base_dir) -> tuple[object, str, Path | None]:
     folder = Path(base_dir) if base_dir is not None else None
-    if isinstance(source, dict):
-        return source, "the track", folder
+    if not isinstance(source, (str, bytes, bytearray, os.PathLike)):
+        return source, "the track", folder          # already decoded (a dict, normally)
     if isinstance(source, (bytes, bytearray)):
         return loads(bytes(source), "the track"), "the track", folder
-    if isinstance(source, str) and source.lstrip("\ufeff \t\r\n")[:1] in ("{", "["):
+    if isinstance(source, str) and source.lstrip("\ufeff \t\r\n")[:1] in ("{", "[", ""):
         return loads(source, "the track"), "the track", folder
     path = Path(source)
     label = str(source)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise TrackError([Diagnostic(E_REF_NOT_FOUND, ROOT, f"file {show(label)} not found")], label) from None
+        raise TrackError([Diagnostic(E_REF_NOT_FOUND, ROOT, f"file {_quote(label)} not found")], label) from None
     except OSError as e:
         raise TrackError([Diagnostic(E_REF_UNREADABLE, ROOT,
-                                     f"cannot read {show(label)}: {e.strerror or e}")], label) from None
+                                     f"cannot read {_quote(label)}: {e.strerror or e}")], label) from None
     return loads(data, label), label, folder if folder is not None else path.parent
+
+
+def _quote(path: str) -> str:
+    # The caller's own path, shown whole (it is not a value from the file).
+    return json.dumps(path, ensure_ascii=False)
 
 
 def _kind(value: object) -> str:
@@ -122,13 +128,13 @@ def _read_track(raw: object, report: Report, ctx: RefContext) -> Track:
     curve = g.choice("crossfade_curve", "crossfadeCurve", choices=CROSSFADE_CURVES,
                      default="linear", code=E_UNKNOWN_CURVE)
     output = _output_filename(g, report)
-    steps, skipped = _read_steps(items, steps_key, sample_rate, report)
+    steps, skipped, broken = _read_steps(items, steps_key, sample_rate, report)
 
     noise_key = top.key_of("background_noise", "noise")
-    _, noise_raw = top.take("background_noise", "noise")
+    noise_raw = top.get("background_noise", "noise")
     noise = read_background_noise(noise_raw, noise_key, report, ctx)
     clips_key = top.key_of("overlay_clips", "clips")
-    _, clips_raw = top.take("overlay_clips", "clips")
+    clips_raw = top.get("overlay_clips", "clips")
     clips = read_clips(clips_raw, clips_key, report, ctx)
     metadata = _metadata(top, report)
 
@@ -137,7 +143,7 @@ def _read_track(raw: object, report: Report, ctx: RefContext) -> Track:
                   background_noise=noise, clips=clips, metadata=metadata,
                   layout="legacy" if steps_key == "steps" else "v2",
                   extras=top.extras(), global_extras=g.extras(), steps_key=steps_key)
-    _cross_check(track, report)
+    _cross_check(track, report, broken)
     return track
 
 
@@ -156,10 +162,12 @@ def _output_filename(g: Fields, report: Report) -> str:
 def _read_steps(items: list, steps_key: str, sample_rate: int, report: Report):
     steps: list[Step] = []
     skipped: list[tuple[int, object]] = []
+    broken = 0                                     # steps too broken to place on the timeline
     for i, item in enumerate(items):
         location = join(steps_key, i)
         if not isinstance(item, dict):
             report.error(E_TYPE, location, f"expected a step object, got {show(item)}")
+            broken += 1
             continue
         s = Fields(item, location, report)
         duration = s.number("duration", "Duration", "durationSeconds", "stepDuration",
@@ -175,12 +183,13 @@ def _read_steps(items: list, steps_key: str, sample_rate: int, report: Report):
                 report.warn(W_IGNORED_KEY, s.at(key),
                             "kept, but it has no effect yet (format.md §4.9)")
         if duration is None:
+            broken += 1
             continue
         if frames(duration, sample_rate) == 0:
-            why = ("a duration of 0" if duration == 0 else
-                   f"{num(duration)} s is shorter than one frame at {sample_rate} Hz")
+            why = ("is 0" if duration == 0 else
+                   f"({num(duration)} s) is shorter than one frame at {sample_rate} Hz")
             report.warn(W_STEP_SKIPPED, location,
-                        f"skipped: {why} plays nothing{suffix(description)}")
+                        f"skipped: its duration {why}, so it plays nothing{suffix(description)}")
             skipped.append((i, item))
             continue
         context = StepContext(description, duration, sample_rate)
@@ -190,7 +199,7 @@ def _read_steps(items: list, steps_key: str, sample_rate: int, report: Report):
                           crossfade_out_s=crossfade, crossfade_out_curve=curve,
                           declared_start_s=declared, voices=[v for v in read if v is not None],
                           extras=s.extras(), location=location))
-    return steps, skipped
+    return steps, skipped, broken
 
 
 def _metadata(top: Fields, report: Report) -> Metadata:
@@ -200,12 +209,17 @@ def _metadata(top: Fields, report: Report) -> Metadata:
                     source_url=m.string("source_url", "url", "link"), extras=m.extras())
 
 
-def _cross_check(track: Track, report: Report) -> None:
-    """The checks that need the timeline (format.md §3.3 step 7), at the file's rate."""
+def _cross_check(track: Track, report: Report, broken: int) -> None:
+    """The checks that need the timeline (format.md §3.3 step 7), at the file's rate.
+
+    With `broken` steps (already reported) the timeline is unknown: only E_EMPTY is
+    skipped, since a broken step may well have been meant to play.
+    """
     sr = track.sample_rate_hz
     if not track.steps and not track.clips:
-        report.error(E_EMPTY, track.steps_key,
-                     "expected at least one step with a duration of one frame or more, got none")
+        if not broken:
+            report.error(E_EMPTY, track.steps_key,
+                         "expected at least one step with a duration of one frame or more, got none")
         return
     lengths = [frames(s.duration_s, sr) for s in track.steps]
     requested = [frames(crossfade_out_s(track, s), sr) for s in track.steps]

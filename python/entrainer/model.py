@@ -76,7 +76,7 @@ class Voice(_Model):
     @property
     def display_name(self) -> str:
         """The function as the legacy renderer would name it (`binaural_beat_transition`)."""
-        return f"{self.function}_transition" if self.ramp is not None else self.function
+        return f"{self.function}_transition" if self.transition else self.function
 
 
 class Step(_Model):

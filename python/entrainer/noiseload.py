@@ -12,7 +12,7 @@ import json
 
 from .errors import (E_JSON, E_ENCODING, E_ORDER, E_PARAM, E_RANGE, E_REF_UNREADABLE, E_TYPE,
                      E_UNSUPPORTED, ROOT, W_ALIAS_CONFLICT, W_NOISE_SILENT, Diagnostic, Report,
-                     TrackError, ReportFull, join, show)
+                     TrackError, join, show)
 from .fields import Fields, is_number, quoted_list
 from .jsonload import loads
 from .model import BackgroundNoise, NoisePreset
@@ -109,11 +109,8 @@ def _chain(prefix: str, location: str) -> str:
 
 def read_preset(raw: object, report: Report, prefix: str, chained: bool = False) -> NoisePreset | None:
     """Check a `.noise` object; locations start at `prefix` (chained for a referenced file)."""
-    inner = Report(report.source)
-    try:
-        preset = _preset(raw, inner)
-    except ReportFull:                     # 50 errors in the preset: report those, stop reading it
-        preset = None
+    inner = Report(report.source, limit=None)
+    preset = _preset(raw, inner)
     for d in [*inner.errors, *inner.warnings]:
         location = _chain(prefix, d.location) if chained else (
             prefix if d.location == ROOT else f"{prefix}.{d.location}")
@@ -128,8 +125,7 @@ def _preset(raw: object, report: Report) -> NoisePreset | None:
     f = Fields(raw, ROOT, report)
     for key in ("noise_parameters", "color_params"):
         if f.present(key):
-            report.error(E_UNSUPPORTED, f.at(key),
-                         "not supported yet (spectral colour models, voices.md §1.2)")
+            report.error(E_UNSUPPORTED, f.at(key), "spectral colour models are not supported yet")
     colour = f.string("noise_type", default="pink").strip().lower()
     if colour in LATER_COLOURS:
         report.error(E_UNSUPPORTED, f.at("noise_type"), f"{show(colour)} is not supported yet")
@@ -139,10 +135,10 @@ def _preset(raw: object, report: Report) -> NoisePreset | None:
     for key, what in (("sweeps", "swept notches"), ("static_notches", "static notches")):
         _, items = f.array(key)
         if items:
-            report.error(E_UNSUPPORTED, f.at(key), f"not supported yet ({what})")
+            report.error(E_UNSUPPORTED, f.at(key), f"{what} are not supported yet")
     if f.string("input_audio_path"):
         report.error(E_UNSUPPORTED, f.at("input_audio_path"),
-                     "not supported yet (filtering an audio file instead of noise)")
+                     "filtering an audio file instead of noise is not supported yet")
     # The remaining keys are inert without sweeps; they are still type-checked so that a
     # broken preset is found now rather than when sweeps arrive.
     f.number("duration_seconds", lo=0)

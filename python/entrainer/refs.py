@@ -33,10 +33,6 @@ class RefContext:
     allow_data_urls: bool = False
     near: str = "next to the track"      # how messages name `folder`
 
-    def for_file(self, path: Path, near: str) -> "RefContext":
-        """The context of a file found through this one (a `.noise` preset's own folder)."""
-        return RefContext(path.parent, self.roots, self.allow_data_urls, near)
-
 
 @dataclass(frozen=True)
 class Target:
@@ -136,7 +132,10 @@ def _relocate(ref: str, path: str, location: str, ctx: RefContext,
             report.warn(W_REF_RELOCATED, location,
                         f'{show(ref)} is an absolute path; using "{name}" found {where}')
             return Target(path=canonical)
-    searched = ([ctx.near] if ctx.folder is not None else []) + (["in the library"] if len(places) > (ctx.folder is not None) else [])
+    in_folder = ctx.folder is not None
+    searched = [ctx.near] if in_folder else []
+    if len(places) > int(in_folder):
+        searched.append("in the library")
     report.error(E_REF_NOT_FOUND, location, f"file {show(name)} not found {' or '.join(searched)}")
     return None
 

@@ -7,7 +7,6 @@ move out of `params` into `Voice.ramp`.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from .envelopeload import read_envelope
@@ -41,7 +40,7 @@ def read_voice(raw: object, index: int, location: str, step: StepContext,
     flag, flag_given = f.boolean("is_transition", "isTransition")
     params_key, params = f.object("params", "parameters")
     envelope_key = f.key_of("volume_envelope", "volumeEnvelope")
-    _, envelope_raw = f.take("volume_envelope", "volumeEnvelope")
+    envelope_raw = f.get("volume_envelope", "volumeEnvelope")
     description = f.string("description")
     category = f.string("category", default="binaurals")
     extras = f.extras()
@@ -54,14 +53,13 @@ def read_voice(raw: object, index: int, location: str, step: StepContext,
     family = found.family if found else None
     transition = flag or bool(found and found.transition_by_name)
     if found and family is None:
-        why = found.rejected or "is not a known synth function"
-        text = (f"{json.dumps(name)} {why}" if found.rejected
-                else f"unknown synth function {json.dumps(name)}")
+        text = (f"{show(name)} {found.rejected}" if found.rejected
+                else f"unknown synth function {show(name)}")
         report.error(E_UNKNOWN_FUNCTION, f.at(name_key),
                      f"{text}{step_suffix}; known: {', '.join(known_names())}")
     if found and found.transition_by_name and flag_given and not flag:
         report.warn(W_TRANSITION_FLAG, f.at(name_key),
-                    f'{json.dumps(name)} ends in "_transition" but "is_transition" is false; '
+                    f'{show(name)} ends in "_transition" but "is_transition" is false; '
                     f"it plays as a transition{step_suffix}")
     if family is not None and transition and not family.has_transition:
         report.warn(W_NO_TRANSITION_VARIANT, f.at(name_key),
@@ -69,7 +67,7 @@ def read_voice(raw: object, index: int, location: str, step: StepContext,
         transition = False
     if family is not None and not family.implemented:
         report.error(E_UNSUPPORTED, f.at(name_key),
-                     f"{json.dumps(name)} is not supported yet{step_suffix}")
+                     f"{show(name)} is not supported yet{step_suffix}")
 
     display = f"{family.name if family else name}{'_transition' if transition else ''}"
     voice_suffix = suffix(step.description, display)
@@ -77,10 +75,10 @@ def read_voice(raw: object, index: int, location: str, step: StepContext,
     if transition:
         ramp = read_ramp(params, params_location, step.duration_s, report, voice_suffix)
         params = {k: v for k, v in params.items() if k not in TIMING_KEYS}
-    envelope = read_envelope(envelope_raw, f.at(envelope_key), report)
     if family is not None and family.implemented:
         where = Where(params_location, voice_suffix)
         check_params(family, params, transition, where, step.sample_rate, report)
+    envelope = read_envelope(envelope_raw, f.at(envelope_key), report)
     if family is None:
         return None
     return Voice(source_index=index, function=family.name, transition=transition, params=params,

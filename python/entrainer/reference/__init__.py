@@ -51,5 +51,7 @@ def render_voice(
         count = step_frames - start
     if start < 0 or count < 0 or start + count > step_frames:
         raise ValueError(f"frames {start}…{start + count - 1} are outside a step of {step_frames} frames")
+    if count == 0:
+        return np.zeros((0, 2))
     t = timing(voice.get("ramp"), sample_rate, step_frames)
     return impl(voice.get("params") or {}, sample_rate, t, start, count)

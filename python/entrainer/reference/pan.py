@@ -19,9 +19,13 @@ PAN_TYPES = ("linear", "inward", "outward")
 
 
 def pan_law(p):
-    """(g_L, g_R) = (cos θ, sin θ), θ = (p + 1)·π/4."""
-    theta = (np.asarray(p, dtype=np.float64) + 1.0) * (np.pi / 4.0)
-    return np.cos(theta), np.sin(theta)
+    """(g_L, g_R) = (cos θ, sin θ), θ = (p + 1)·π/4.
+
+    cos θ is evaluated as sin((1 − p)·π/4) so that p = +1 gives a left gain of exactly 0, as p = −1
+    does on the right.
+    """
+    p = np.asarray(p, dtype=np.float64)
+    return np.sin((1.0 - p) * (np.pi / 4.0)), np.sin((1.0 + p) * (np.pi / 4.0))
 
 
 def is_active(params: dict) -> bool:

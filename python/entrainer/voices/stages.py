@@ -87,6 +87,6 @@ SPATIAL = LaterStage("spatial post-stage", "§2.14", (
     Param("spatialInterp", None, INT_ENUM, 1, choices=(0, 1)),
 ), switch=("spatialEnable",))
 
-GLITCH = LaterStage("glitch bursts", "§2.15", tuple(map(_n, (
+GLITCH = LaterStage("glitch-burst stage", "§2.15", tuple(map(_n, (
     "glitchInterval", "glitchDur", "glitchNoiseLevel", "glitchFocusWidth", "glitchFocusExp",
 ))), switch=("glitchInterval", "glitchDur", "glitchNoiseLevel"), all_positive=True)

@@ -36,15 +36,28 @@ def where_of(step, voice) -> Where:
 
 def check_params(family: Family, params: dict, transition: bool, where: Where,
                  sample_rate: int | None, report: Report) -> dict[str, Resolved]:
-    """Validate `params`; return the resolved table (defaults where a value was bad)."""
-    resolved = resolve(family.rows, params, transition, where, report)
+    """Validate `params`; return the resolved table (defaults where a value was bad).
+
+    Errors are reported in the order of the keys in the file, not of the table.
+    """
+    found = Report(report.source, limit=None)
+    resolved = resolve(family.rows, params, transition, where, found)
     for stage in family.later:
-        values = resolve(stage.rows, params, transition, where, report)
+        values = resolve(stage.rows, params, transition, where, found)
         key = stage.switched_on(values)
         if key is not None:
-            report.error(E_UNSUPPORTED, join(where.location, key),
-                         f"not supported yet (the {stage.name}, voices.md {stage.section}){where.suffix}")
+            found.error(E_UNSUPPORTED, join(where.location, key),
+                        f"the {stage.name} is not supported yet{where.suffix}")
     if sample_rate is not None:
         for diagnostic in check_voice(family, resolved, sample_rate, where):
-            report.add(diagnostic)
+            found.add(diagnostic)
+    order = {key: i for i, key in enumerate(params)}
+    prefix = where.location + "."
+
+    def position(d) -> int:
+        key = d.location[len(prefix):] if d.location.startswith(prefix) else None
+        return order.get(key, len(order))
+
+    for diagnostic in sorted(found.errors, key=position):
+        report.add(diagnostic)
     return resolved
