@@ -15,6 +15,7 @@ pub mod ramp;
 pub mod renderer;
 pub mod rng;
 pub mod shapes;
+pub mod smooth;
 pub mod timeline;
 pub mod voices;
 

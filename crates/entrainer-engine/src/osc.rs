@@ -6,7 +6,8 @@
 //! anchored scheme (Gauss–Legendre anchors every 1024 frames, trapezoid between them).
 
 use crate::ramp::{Lerp, Ramp};
-use crate::shapes::{cos_cycles, floor, frac, Shape};
+use crate::shapes::{cos_cycles, floor, frac, sin_cycles, Shape};
+use crate::smooth;
 
 /// Anchor spacing in frames (`voices.md` §2.1: K = 1024).
 pub const ANCHOR: u64 = 1024;
@@ -55,12 +56,17 @@ pub struct Clock {
     pub p0: f64,
     pub rate: Lerp,
     inv_sr: f64,
+    sr: u32,
     ramp: Ramp,
 }
 
 impl Clock {
     pub fn new(rate: Lerp, ramp: Ramp, sample_rate: u32, p0: f64) -> Clock {
-        Clock { p0, rate, inv_sr: 1.0 / sample_rate as f64, ramp }
+        Clock { p0, rate, inv_sr: 1.0 / sample_rate as f64, sr: sample_rate, ramp }
+    }
+
+    pub fn sample_rate(&self) -> u32 {
+        self.sr
     }
 
     /// P at frame position x. For a constant rate this is the same anchored sum that
@@ -205,6 +211,8 @@ pub struct Carrier {
     mode: Mode,
     inv_sr: f64,
     phase0: Phase,
+    /// Static plain-sine vibrato slow enough for knots + interpolation.
+    smooth: bool,
     // Anchor j and its phase; for General also the running trapezoid state.
     anchor_j: u64,
     anchor: Phase,
@@ -246,12 +254,19 @@ impl Carrier {
             }
             Some(_) => Mode::General,
         };
+        let smooth = match mode {
+            Mode::StaticVibrato { rate_inc, skew, shape, .. } => {
+                shape == Shape::Sine && skew == 0.0 && smooth::smooth_enough(rate_inc * sr, sample_rate)
+            }
+            _ => false,
+        };
         let mut c = Carrier {
             spec,
             ramp,
             mode,
             inv_sr: 1.0 / sr,
             phase0,
+            smooth,
             anchor_j: 0,
             anchor: phase0,
             next_n: 0,
@@ -390,6 +405,21 @@ impl Carrier {
                 fill_linear(p0, inc, 0.0, n0, out);
                 self.next_n += out.len() as u64;
             }
+            Mode::StaticVibrato { inc, scale, rate_inc, offset, j_offset, skew, shape } if self.smooth => {
+                // The plain-sine vibrato offset v(n) = scale·(J(x) − J(o)) = s2·(cos 2πo − cos 2πx),
+                // x = n·rate_inc + o, is smooth: exact knots, Hermite in between (smooth.rs).
+                let (p0, n0) = (self.phase0, self.next_n);
+                let s2 = scale * (0.5 / std::f64::consts::PI);
+                let c0 = 1.0 - 2.0 * std::f64::consts::PI * j_offset;
+                let dx = 2.0 * std::f64::consts::PI * rate_inc;
+                let _ = (skew, shape);
+                smooth::fill(n0, out, |n| {
+                    let x = linear_phase(Phase::default(), rate_inc, offset, n);
+                    (s2 * (c0 - cos_cycles(x)), s2 * dx * sin_cycles(x))
+                });
+                fill_linear_add(p0, inc, n0, out);
+                self.next_n += out.len() as u64;
+            }
             Mode::StaticVibrato { inc, scale, rate_inc, offset, j_offset, skew, shape } => {
                 // Φ(n) = Φ₀ + n·inc + scale·(J(n·rate_inc + o) − J(o)); both linear parts are
                 // anchored so that each sample depends on n alone.
@@ -429,6 +459,31 @@ impl Carrier {
     }
 }
 
+/// frac(p₀ + n·inc + offset) at one frame, with exactly the arithmetic of [`fill_linear`].
+#[inline]
+pub fn linear_phase(p0: Phase, inc: f64, offset: f64, n: u64) -> f64 {
+    let j = n / ANCHOR;
+    let a = frac(p0.add_product((j * ANCHOR) as f64, inc).frac + offset);
+    frac(a + ((n - j * ANCHOR) as i32) as f64 * inc)
+}
+
+/// out[k] ← frac(p₀ + n·inc + out[k]) for n = n0…: adds an offset already in `out`.
+#[inline]
+pub fn fill_linear_add(p0: Phase, inc: f64, n0: u64, out: &mut [f64]) {
+    let mut i = 0;
+    while i < out.len() {
+        let n = n0 + i as u64;
+        let j = n / ANCHOR;
+        let a = p0.add_product((j * ANCHOR) as f64, inc).frac;
+        let base = (n - j * ANCHOR) as i32;
+        let run = ((ANCHOR - (n - j * ANCHOR)) as usize).min(out.len() - i);
+        for (k, o) in out[i..i + run].iter_mut().enumerate() {
+            *o = frac(a + (base + k as i32) as f64 * inc + *o);
+        }
+        i += run;
+    }
+}
+
 /// frac(p₀ + n·inc + offset) for n = n0, n0 + 1, …: the phase of a constant-rate oscillator,
 /// anchored every [`ANCHOR`] frames with an exact product so precision holds in long steps,
 /// and computed from n alone (any block size gives the same bits).
@@ -450,6 +505,21 @@ pub fn fill_linear(p0: Phase, inc: f64, offset: f64, n0: u64, out: &mut [f64]) {
 }
 
 impl Clock {
+    /// frac(P(n) + offset) at frame n, as [`Clock::fill_frac`] computes it.
+    #[inline]
+    pub fn frac_at(&self, n: u64, offset: f64) -> f64 {
+        if self.rate.is_const() {
+            linear_phase(Phase::from_f64(self.p0), self.rate.start * self.inv_sr, offset, n)
+        } else {
+            frac(self.at(n as f64) + offset)
+        }
+    }
+
+    /// Rate in cycles per frame when constant.
+    pub fn const_inc(&self) -> Option<f64> {
+        self.rate.is_const().then(|| self.rate.start * self.inv_sr)
+    }
+
     /// frac(P(n) + offset) for frames n0… (offset in cycles, constant).
     #[inline]
     pub fn fill_frac(&self, n0: u64, offset: f64, out: &mut [f64]) {

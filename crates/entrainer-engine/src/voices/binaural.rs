@@ -175,7 +175,7 @@ impl Voice for BinauralVoice {
             }
         }
         if s.pan.is_active() {
-            s.pan.apply(&self.pan_clock, m0, alpha, l, r);
+            s.pan.apply(&self.pan_clock, m0, alpha, l, r, tmp);
         }
         self.m += n as u64;
     }

@@ -3,7 +3,8 @@
 use crate::osc::Clock;
 use crate::plan::Params;
 use crate::ramp::{Lerp, Ramp};
-use crate::shapes::{frac, sin_cycles, skewed_sine};
+use crate::shapes::{cos_cycles, frac, sin_cycles, skewed_sine};
+use crate::smooth;
 use crate::Result;
 
 /// Frames a voice renders per call at most; scratch buffers have this size.
@@ -54,6 +55,22 @@ impl DipAm {
     /// holds at least `out.len()` values.
     #[inline]
     pub fn apply(&self, clock: &Clock, m0: u64, alpha: &[f64], out: &mut [f64], scratch: &mut [f64]) {
+        if self.is_static() && self.skew.start == 0.0 {
+            if let Some(inc) = clock.const_inc().filter(|_| smooth::smooth_enough(self.rate_hz.start, clock.sample_rate())) {
+                // e(n) = 1 − (d/2)(1 + sin 2πq) is smooth: knots + interpolation (smooth.rs).
+                let n = out.len();
+                let e = &mut scratch[..n];
+                let (half_d, off, w) = (0.5 * self.depth.start, self.phase_rad.start * INV_TAU, 2.0 * std::f64::consts::PI * inc);
+                smooth::fill(m0, e, |k| {
+                    let q = clock.frac_at(k, off);
+                    (1.0 - half_d * (1.0 + sin_cycles(q)), -half_d * w * cos_cycles(q))
+                });
+                for (o, g) in out.iter_mut().zip(e.iter()) {
+                    *o *= g;
+                }
+                return;
+            }
+        }
         if self.is_static() {
             let n = out.len();
             let p = &mut scratch[..n];
@@ -102,6 +119,14 @@ impl Wobble {
     #[inline]
     pub fn fill_cycles(&self, clock: &Clock, m0: u64, alpha: &[f64], out: &mut [f64]) {
         if self.range_rad.is_const() {
+            if let Some(inc) = clock.const_inc().filter(|_| smooth::smooth_enough(self.rate_hz.start, clock.sample_rate())) {
+                let (g, w) = (0.5 * self.range_rad.start * INV_TAU, 2.0 * std::f64::consts::PI * inc);
+                smooth::fill(m0, out, |k| {
+                    let q = clock.frac_at(k, 0.0);
+                    (g * sin_cycles(q), g * w * cos_cycles(q))
+                });
+                return;
+            }
             clock.fill_frac(m0, 0.0, out);
             let g = 0.5 * self.range_rad.start * INV_TAU;
             for o in out.iter_mut() {

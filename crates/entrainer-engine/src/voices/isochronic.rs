@@ -214,7 +214,7 @@ impl IsochronicVoice {
             }
         }
         if s.pan.is_active() {
-            s.pan.apply(&self.pan_clock, m0, alpha, l, r);
+            s.pan.apply(&self.pan_clock, m0, alpha, l, r, tmp);
         }
     }
 }

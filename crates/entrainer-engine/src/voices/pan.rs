@@ -5,6 +5,7 @@ use crate::osc::Clock;
 use crate::plan::Params;
 use crate::ramp::Lerp;
 use crate::shapes::{cos_cycles, sin_cycles};
+use crate::smooth;
 use crate::Result;
 
 use super::common::INV_TAU;
@@ -82,9 +83,39 @@ impl PanStage {
         }
     }
 
-    /// Multiplies L and R by the pan-law gains for frames m0...
+    fn is_static(&self) -> bool {
+        self.min.is_const() && self.max.is_const() && self.rate_hz.is_const() && self.phase_rad.is_const()
+    }
+
+    /// Multiplies L and R by the pan-law gains for frames m0... `scratch` holds ≥ l.len() values.
     #[inline]
-    pub fn apply(&self, clock: &Clock, m0: u64, alpha: &[f64], l: &mut [f64], r: &mut [f64]) {
+    pub fn apply(&self, clock: &Clock, m0: u64, alpha: &[f64], l: &mut [f64], r: &mut [f64], scratch: &mut [f64]) {
+        let smooth_linear = self.kind == PanType::Linear && self.is_static() && smooth::smooth_enough(self.rate_hz.start, clock.sample_rate());
+        if let (true, Some(inc)) = (smooth_linear, clock.const_inc()) {
+            // A static linear pan is smooth: gains from exact knots (smooth.rs).
+            let (mid, half) = (0.5 * (self.min.start + self.max.start), 0.5 * (self.max.start - self.min.start));
+            let off = self.phase_rad.start * INV_TAU;
+            let tau = 2.0 * std::f64::consts::PI;
+            let g = &mut scratch[..l.len()];
+            for (ch, out) in [&mut *l, &mut *r].into_iter().enumerate() {
+                smooth::fill(m0, g, |n| {
+                    let q = clock.frac_at(n, off);
+                    let p = (mid + half * sin_cycles(q)).clamp(-1.0, 1.0);
+                    let dp = half * tau * inc * cos_cycles(q);
+                    let theta = (p + 1.0) * 0.125;
+                    // d/dn of cos/sin(2π·θ) with dθ/dn = dp/8
+                    if ch == 0 {
+                        (cos_cycles(theta), -tau * 0.125 * dp * sin_cycles(theta))
+                    } else {
+                        (sin_cycles(theta), tau * 0.125 * dp * cos_cycles(theta))
+                    }
+                });
+                for (o, gk) in out.iter_mut().zip(g.iter()) {
+                    *o *= gk;
+                }
+            }
+            return;
+        }
         for k in 0..l.len() {
             let p = self.position(clock, (m0 + k as u64) as f64, alpha[k]).clamp(-1.0, 1.0);
             // θ = (p + 1)·π/4, in cycles (p + 1)/8.
