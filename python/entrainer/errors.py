@@ -73,8 +73,11 @@ class Diagnostic:
         return self.code.startswith("E_")
 
 
-class EntrainerError(Exception):
-    """Base of every error Entrainer raises on purpose (never a bare traceback for users)."""
+# The base class lives in the native module so that the engine's own errors
+# (entrainer._engine.EngineError) belong to the same family as the loader's.
+from ._engine import EngineError, EntrainerError  # noqa: E402
+
+__all_errors__ = ("EntrainerError", "EngineError", "TrackError")
 
 
 class TrackError(EntrainerError):

@@ -2,7 +2,7 @@
 
 The renderer is a callable with the signature of `entrainer.reference.render_voice`:
 (voice: dict, sample_rate, step_frames, start=0, count=None) -> float64 array (count, 2).
-ENTRAINER_RENDERERS (comma-separated, default "reference") selects which ones run:
+ENTRAINER_RENDERERS (comma-separated, default "reference,engine") selects which ones run:
 "reference" is the NumPy reference, "engine" the Rust engine's `render_voice` test hook.
 """
 
@@ -28,7 +28,7 @@ def engine_render(voice, sample_rate, step_frames, start=0, count=None):
 
 
 RENDERERS = {"reference": reference_render, "engine": engine_render}
-SELECTED = [name.strip() for name in os.environ.get("ENTRAINER_RENDERERS", "reference").split(",") if name.strip()]
+SELECTED = [name.strip() for name in os.environ.get("ENTRAINER_RENDERERS", "reference,engine").split(",") if name.strip()]
 
 
 class CachedRenderer:

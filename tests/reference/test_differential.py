@@ -1,8 +1,8 @@
 """M8 (`voices.md` §0.6): the Rust engine matches the NumPy reference within 2e-7 absolute for
 class E voices (a few f32 rounding steps) and 1e-6 for class F.
 
-Runs only when ENTRAINER_RENDERERS includes "engine". Cases the engine does not meet yet are
-marked xfail (strict), with the measured difference and its cause, so a fix shows up as XPASS.
+Runs when ENTRAINER_RENDERERS includes "engine" (the default). Tolerances are those of
+voices.md §0.6 M8: 2e-7 absolute for class E voices, 1e-6 for class F.
 """
 
 from __future__ import annotations
@@ -22,10 +22,6 @@ STEP = frames(5.0)
 CLASS_E, CLASS_F = 2e-7, 1e-6
 
 
-def _xfail(reason):
-    return pytest.mark.xfail(reason=reason, strict=True)
-
-
 CASES = [
     pytest.param(voice("binaural_beat"), CLASS_E, id="binaural defaults"),
     pytest.param(voice("isochronic_tone"), CLASS_E, id="isochronic defaults"),
@@ -35,26 +31,22 @@ CASES = [
         VOICES["binaural, ramped vibrato (quadrature)"],
         CLASS_E,
         id="binaural, ramped vibrato (quadrature)",
-        marks=_xfail("2.2e-3: Gauss–Legendre anchors across the corners of a skewed vibrato"),
     ),
     pytest.param(
         voice("binaural_beat", ramp(1.0101, 0.0), base_freq_hz=[200.0, 300.0]),
         CLASS_E,
         id="jump in the base frequency",
-        marks=_xfail("3.3e-3: an anchor interval integrates across the jump"),
     ),
     pytest.param(voice("binaural_beat", ramp(0.0101, 1.0), base_freq_hz=[200.0, 300.0]), CLASS_E, id="ramp corners"),
     pytest.param(
         voice("binaural_beat", ramp(0.0, 1.0), base_freq_hz=[1.0, 300.0]),
         CLASS_E,
         id="left ear ramps out of the 0 Hz clamp",
-        marks=_xfail("3.3e-4: an anchor interval integrates across the clamp corner"),
     ),
     pytest.param(
         voice("binaural_beat", WHOLE_STEP, base_freq_hz=[2.0, 0.0], beat_freq_hz=0.0, vib_range_l_hz=2.0, vib_freq_l_hz=1.0),
         CLASS_E,
         id="vibrato into the clamp",
-        marks=_xfail("1.5e-5: anchor intervals across clamp corners"),
     ),
     pytest.param(
         voice("binaural_beat", ramp(0.0, 4.0), base_freq_hz=[300.0, 310.0], beat_freq_hz=0.0, vib_range_l_hz=530.0, vib_freq_l_hz=0.4, vib_shape="triangle"),
@@ -65,14 +57,12 @@ CASES = [
         voice("binaural_beat", pan_min=-0.8, pan_max=1.0, pan_freq_hz=2.0, pan_type="inward", pan_phase_rad=-np.pi / 2),
         CLASS_E,
         id="inward pan with a negative phase",
-        marks=_xfail("0.35: the engine glides only for k ≥ 1, the reference for every boundary after the start"),
     ),
     pytest.param(voice("isochronic_tone", base_freq_hz=250.0, harmonic_suppression=True), CLASS_F, id="static suppression"),
     pytest.param(
         SUPPRESSED,
         CLASS_F,
         id="suppression following a ramp",
-        marks=_xfail("3e-4: per-section gains instead of SciPy's layout change the state under ramping coefficients"),
     ),
 ]
 

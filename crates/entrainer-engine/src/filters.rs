@@ -26,6 +26,19 @@ impl Coeffs {
         Coeffs { b0: (1.0 - c) / 2.0 / a0, b1: (1.0 - c) / a0, b2: (1.0 - c) / 2.0 / a0, a1: -2.0 * c / a0, a2: (1.0 - alpha) / a0 }
     }
 
+    /// The two sections of an order-4 Butterworth low-pass in SciPy's `butter(..., output='sos')`
+    /// layout: the whole gain in the first section, numerators (1, 2, 1) otherwise. The layout
+    /// matters when coefficients change while the filter runs (the states differ).
+    pub fn butter4_lowpass(fc: f64, sr: f64) -> [Coeffs; 2] {
+        let s0 = Coeffs::lowpass(fc, BUTTER4_Q[0], sr);
+        let s1 = Coeffs::lowpass(fc, BUTTER4_Q[1], sr);
+        let g = s0.b0 * s1.b0;
+        [
+            Coeffs { b0: g, b1: 2.0 * g, b2: g, a1: s0.a1, a2: s0.a2 },
+            Coeffs { b0: 1.0, b1: 2.0, b2: 1.0, a1: s1.a1, a2: s1.a2 },
+        ]
+    }
+
     /// Second-order high-pass section.
     pub fn highpass(fc: f64, q: f64, sr: f64) -> Coeffs {
         let w0 = 2.0 * PI * fc / sr;

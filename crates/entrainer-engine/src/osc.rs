@@ -180,12 +180,48 @@ pub struct CarrierSpec {
 impl CarrierSpec {
     #[inline(always)]
     pub fn freq(&self, x: f64, ramp: &Ramp) -> f64 {
-        let a = ramp.alpha(x);
+        self.unclamped(x, ramp.alpha(x)).max(0.0)
+    }
+
+    /// base + vibrato at x with a given α, before the clamp at 0 Hz.
+    #[inline(always)]
+    fn unclamped(&self, x: f64, a: f64) -> f64 {
         let v = match &self.vibrato {
             Some(vib) => vib.value(x, a),
             None => 0.0,
         };
-        (self.base_hz.at(a) + v).max(0.0)
+        self.base_hz.at(a) + v
+    }
+
+    /// Positions in (lo, hi) where the frequency enters or leaves the clamp at 0 Hz (a corner
+    /// quadrature must not straddle). Only intervals whose lower bound can reach 0 are scanned.
+    fn clamp_corners(&self, ramp: &Ramp, lo: f64, hi: f64, out: &mut Edges) {
+        let (a0, a1) = (ramp.alpha(lo), ramp.alpha(hi));
+        let swing = self.vibrato.map_or(0.0, |v| 0.5 * v.range_hz.at(a0).max(v.range_hz.at(a1)));
+        if self.base_hz.at(a0).min(self.base_hz.at(a1)) - swing > 0.0 {
+            return;
+        }
+        let g = |x: f64| self.unclamped(x, ramp.alpha(x));
+        const SCAN: usize = 64;
+        let step = (hi - lo) / SCAN as f64;
+        let mut prev = g(lo);
+        for i in 1..=SCAN {
+            let x1 = lo + step * i as f64;
+            let cur = g(x1);
+            if (prev > 0.0) != (cur > 0.0) {
+                let (mut x0, mut x1b, rising) = (x1 - step, x1, cur > prev);
+                for _ in 0..48 {
+                    let xm = 0.5 * (x0 + x1b);
+                    if (g(xm) > 0.0) != rising {
+                        x0 = xm;
+                    } else {
+                        x1b = xm;
+                    }
+                }
+                out.push(0.5 * (x0 + x1b));
+            }
+            prev = cur;
+        }
     }
 }
 
@@ -298,6 +334,7 @@ impl Carrier {
         if let Some(v) = self.spec.vibrato.as_ref().filter(|v| v.has_corners()) {
             v.corners(&self.ramp, lo, hi, &mut edges);
         }
+        self.spec.clamp_corners(&self.ramp, lo, hi, &mut edges);
         edges.push(hi);
         let edges = &mut edges.items[..edges.len];
         edges.sort_unstable_by(f64::total_cmp);
@@ -361,7 +398,9 @@ impl Carrier {
             self.f_prev = self.spec.freq(n1 as f64, &self.ramp);
         } else {
             let f = self.spec.freq(n1 as f64, &self.ramp);
-            self.acc += (self.f_prev + f) * 0.5 * self.inv_sr;
+            // At a jump the interval before frame A still has the start values.
+            let right = if self.ramp.jump_frame() == Some(n1) { self.spec.unclamped(n1 as f64, 0.0).max(0.0) } else { f };
+            self.acc += (self.f_prev + right) * 0.5 * self.inv_sr;
             self.f_prev = f;
         }
         self.next_n = n1;

@@ -165,6 +165,17 @@ impl<'a> Params<'a> {
         Ok((a, b))
     }
 
+    /// Like [`pair`](Self::pair), with both values ≥ `lo`.
+    pub fn pair_min(&self, key: &str, default: f64, lo: f64) -> Result<(f64, f64)> {
+        let (a, b) = self.pair(key, default)?;
+        for x in [a, b] {
+            if x < lo {
+                return Err(self.err(key, format!("expected a number ≥ {lo}, got {x}")));
+            }
+        }
+        Ok((a, b))
+    }
+
     /// A number that does not ramp (a start phase, for example).
     pub fn scalar(&self, key: &str, default: f64) -> Result<f64> {
         Ok(self.pair(key, default)?.0)

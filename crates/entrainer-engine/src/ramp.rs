@@ -124,6 +124,11 @@ impl Ramp {
         }
     }
 
+    /// Frame A of a jump (α = 0 before it, 1 from it).
+    pub fn jump_frame(&self) -> Option<u64> {
+        (self.kind == Kind::Jump).then_some(self.a as u64)
+    }
+
     /// Frames at which α stops changing: after this, α = 1 (or 0 for Hold).
     pub fn settled_from(&self) -> f64 {
         match self.kind {

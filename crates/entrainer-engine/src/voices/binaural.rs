@@ -28,8 +28,8 @@ pub struct VibratoParams {
 impl VibratoParams {
     pub fn parse(p: &Params, side: &str) -> Result<VibratoParams> {
         Ok(VibratoParams {
-            range_hz: Lerp::new(p.pair_in(&format!("vib_range_{side}_hz"), 0.0, 0.0, f64::MAX)?),
-            rate_hz: Lerp::new(p.pair_in(&format!("vib_freq_{side}_hz"), 0.0, 0.0, f64::MAX)?),
+            range_hz: Lerp::new(p.pair_min(&format!("vib_range_{side}_hz"), 0.0, 0.0)?),
+            rate_hz: Lerp::new(p.pair_min(&format!("vib_freq_{side}_hz"), 0.0, 0.0)?),
             skew: Lerp::new(p.pair_in(&format!("vib_skew_{side}"), 0.0, -1.0, 1.0)?),
             phase_rad: Lerp::new(p.pair(&format!("vib_phase_{side}_rad"), 0.0)?),
         })
@@ -62,8 +62,8 @@ impl Binaural {
     pub fn parse(p: &Params) -> Result<Binaural> {
         Ok(Binaural {
             amp: [Lerp::new(p.pair_in("amp_l", 0.5, 0.0, 10.0)?), Lerp::new(p.pair_in("amp_r", 0.5, 0.0, 10.0)?)],
-            base_hz: Lerp::new(p.pair_in("base_freq_hz", 200.0, 0.0, f64::MAX)?),
-            beat_hz: Lerp::new(p.pair_in("beat_freq_hz", 4.0, 0.0, f64::MAX)?),
+            base_hz: Lerp::new(p.pair_min("base_freq_hz", 200.0, 0.0)?),
+            beat_hz: Lerp::new(p.pair_min("beat_freq_hz", 4.0, 0.0)?),
             left_high: p.flag("left_high", false)?,
             force_mono: p.flag("force_mono", false)?,
             start_phase_rad: [p.scalar("start_phase_l_rad", 0.0)?, p.scalar("start_phase_r_rad", 0.0)?],
@@ -119,6 +119,7 @@ impl Binaural {
             vib_clock: [0, 1].map(|c| Clock::new(self.vib[c].rate_hz, ramp, sr, clock0(VIB[c]))),
             wobble_clock: Clock::new(self.wobble.rate_hz, ramp, sr, clock0(WOBBLE)),
             pan_clock: Clock::new(self.pan.rate_hz, ramp, sr, clock0(PAN)),
+            pan_first: self.pan.first_cycle(&Clock::new(self.pan.rate_hz, ramp, sr, clock0(PAN)), ramp.alpha(0.0)),
             scratch: Box::new([[0.0; CHUNK]; 5]),
         }
     }
@@ -133,6 +134,7 @@ pub struct BinauralVoice {
     vib_clock: [Clock; 2],
     wobble_clock: Clock,
     pan_clock: Clock,
+    pan_first: f64,
     /// α, wobble, and one phase buffer per ear.
     scratch: Box<[[f64; CHUNK]; 5]>,
 }
@@ -175,7 +177,7 @@ impl Voice for BinauralVoice {
             }
         }
         if s.pan.is_active() {
-            s.pan.apply(&self.pan_clock, m0, alpha, l, r, tmp);
+            s.pan.apply(&self.pan_clock, self.pan_first, m0, alpha, l, r, tmp);
         }
         self.m += n as u64;
     }

@@ -37,7 +37,7 @@ impl DipAm {
     pub fn parse(p: &Params, side: &str) -> Result<DipAm> {
         Ok(DipAm {
             depth: Lerp::new(p.pair_in(&format!("am_depth_{side}"), 0.0, 0.0, 1.0)?),
-            rate_hz: Lerp::new(p.pair_in(&format!("am_freq_{side}_hz"), 0.0, 0.0, f64::MAX)?),
+            rate_hz: Lerp::new(p.pair_min(&format!("am_freq_{side}_hz"), 0.0, 0.0)?),
             phase_rad: Lerp::new(p.pair(&format!("am_phase_{side}_rad"), 0.0)?),
             skew: Lerp::new(p.pair_in(&format!("am_skew_{side}"), 0.0, -1.0, 1.0)?),
         })
@@ -106,8 +106,8 @@ pub struct Wobble {
 impl Wobble {
     pub fn parse(p: &Params) -> Result<Wobble> {
         Ok(Wobble {
-            rate_hz: Lerp::new(p.pair_in("wobble_freq_hz", 0.0, 0.0, f64::MAX)?),
-            range_rad: Lerp::new(p.pair_in("wobble_range_rad", 0.0, 0.0, f64::MAX)?),
+            rate_hz: Lerp::new(p.pair_min("wobble_freq_hz", 0.0, 0.0)?),
+            range_rad: Lerp::new(p.pair_min("wobble_range_rad", 0.0, 0.0)?),
         })
     }
 

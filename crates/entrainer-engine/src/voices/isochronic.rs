@@ -58,8 +58,8 @@ impl Isochronic {
     pub fn parse(p: &Params) -> Result<Isochronic> {
         Ok(Isochronic {
             amp: [Lerp::new(p.pair_in("amp_l", 0.5, 0.0, 10.0)?), Lerp::new(p.pair_in("amp_r", 0.5, 0.0, 10.0)?)],
-            base_hz: Lerp::new(p.pair_in("base_freq_hz", 200.0, 0.0, f64::MAX)?),
-            pulse_hz: Lerp::new(p.pair_in("pulse_freq_hz", 4.0, 0.0, f64::MAX)?),
+            base_hz: Lerp::new(p.pair_min("base_freq_hz", 200.0, 0.0)?),
+            pulse_hz: Lerp::new(p.pair_min("pulse_freq_hz", 4.0, 0.0)?),
             ramp_fraction: Lerp::new(p.pair_in("ramp_fraction", 0.2, 0.0, 1.0)?),
             gap_fraction: Lerp::new(p.pair_in("gap_fraction", 0.15, 0.0, 1.0)?),
             force_mono: p.flag("force_mono", false)?,
@@ -110,6 +110,7 @@ impl Isochronic {
             wobble_clock: Clock::new(self.wobble.rate_hz, ramp, sr, clock0(WOBBLE)),
             pulse_clock: Clock::new(self.pulse_hz, ramp, sr, clock0(PULSE)),
             pan_clock: Clock::new(self.pan.rate_hz, ramp, sr, clock0(PAN)),
+            pan_first: self.pan.first_cycle(&Clock::new(self.pan.rate_hz, ramp, sr, clock0(PAN)), ramp.alpha(0.0)),
             coeffs: [Coeffs { b0: 1.0, b1: 0.0, b2: 0.0, a1: 0.0, a2: 0.0 }; 4],
             filters: carried_filters.unwrap_or_default(),
             carried_filters,
@@ -132,6 +133,7 @@ pub struct IsochronicVoice {
     wobble_clock: Clock,
     pulse_clock: Clock,
     pan_clock: Clock,
+    pan_first: f64,
     coeffs: [Coeffs; 4],
     filters: [[Df1; 4]; 2],
     carried_filters: Option<[[Df1; 4]; 2]>,
@@ -143,9 +145,8 @@ impl IsochronicVoice {
     fn refresh_coeffs(&mut self, n: u64) {
         let sr = self.sr as f64;
         let fc = self.spec.cutoff(self.ramp.alpha(n as f64), sr);
-        for (i, c) in self.coeffs.iter_mut().enumerate() {
-            *c = Coeffs::lowpass(fc, BUTTER4_Q[i % 2], sr);
-        }
+        let [a, b] = Coeffs::butter4_lowpass(fc, sr);
+        self.coeffs = [a, b, a, b];
     }
 
     fn suppress(&mut self, l: &mut [f64], r: &mut [f64]) {
@@ -214,7 +215,7 @@ impl IsochronicVoice {
             }
         }
         if s.pan.is_active() {
-            s.pan.apply(&self.pan_clock, m0, alpha, l, r, tmp);
+            s.pan.apply(&self.pan_clock, self.pan_first, m0, alpha, l, r, tmp);
         }
     }
 }

@@ -31,12 +31,12 @@ impl Monaural {
         let amp = |k: &str| p.pair_in(k, 0.5, 0.0, 10.0).map(Lerp::new);
         Ok(Monaural {
             amp: [amp("amp_lower_l")?, amp("amp_upper_l")?, amp("amp_lower_r")?, amp("amp_upper_r")?],
-            base_hz: Lerp::new(p.pair_in("base_freq_hz", 200.0, 0.0, f64::MAX)?),
-            beat_hz: Lerp::new(p.pair_in("beat_freq_hz", 4.0, 0.0, f64::MAX)?),
+            base_hz: Lerp::new(p.pair_min("base_freq_hz", 200.0, 0.0)?),
+            beat_hz: Lerp::new(p.pair_min("beat_freq_hz", 4.0, 0.0)?),
             start_phase_rad: [p.scalar("start_phase_lower_rad", 0.0)?, p.scalar("start_phase_upper_rad", 0.0)?],
             wobble: Wobble::parse(p)?,
             am_depth: Lerp::new(p.pair_in("am_depth", 0.0, 0.0, 2.0)?),
-            am_rate_hz: Lerp::new(p.pair_in("am_freq_hz", 0.0, 0.0, f64::MAX)?),
+            am_rate_hz: Lerp::new(p.pair_min("am_freq_hz", 0.0, 0.0)?),
             am_phase_rad: Lerp::new(p.pair("am_phase_rad", 0.0)?),
         })
     }

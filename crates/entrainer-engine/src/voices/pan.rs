@@ -42,7 +42,7 @@ impl PanStage {
             min: Lerp::new(lo),
             max: Lerp::new(hi),
             kind,
-            rate_hz: Lerp::new(p.pair_in("pan_freq_hz", 0.0, 0.0, f64::MAX)?),
+            rate_hz: Lerp::new(p.pair_min("pan_freq_hz", 0.0, 0.0)?),
             phase_rad: Lerp::new(p.pair("pan_phase_rad", 0.0)?),
         })
     }
@@ -52,9 +52,16 @@ impl PanStage {
         [self.min, self.max, self.rate_hz].iter().any(|l| l.start.abs() > 1e-8 || l.end.abs() > 1e-8)
     }
 
+    /// The cycle the motion starts in: floor(q(0)). A cycle boundary glides only after it, so a
+    /// negative `panPhase` does not leave an unglided first boundary (the spec says k ≥ 1,
+    /// which is the same for phases in [0, 2π)).
+    pub fn first_cycle(&self, clock: &Clock, alpha0: f64) -> f64 {
+        crate::shapes::floor(clock.at(0.0) + self.phase_rad.at(alpha0) * INV_TAU)
+    }
+
     /// Position p at frame position x.
     #[inline]
-    fn position(&self, clock: &Clock, x: f64, a: f64) -> f64 {
+    fn position(&self, clock: &Clock, x: f64, a: f64, first: f64) -> f64 {
         let (lo, hi) = (self.min.at(a), self.max.at(a));
         if clock.is_stopped() {
             return 0.5 * (lo + hi);
@@ -74,7 +81,7 @@ impl PanStage {
                 };
                 // 5 ms glide from where the previous cycle ended (no level step, no click).
                 let us = (0.005 * self.rate_hz.at(a)).min(0.25);
-                if k >= 1.0 && us > 0.0 && u < us {
+                if k > first && us > 0.0 && u < us {
                     v + (v_prev - v_start) * (1.0 - u / us)
                 } else {
                     v
@@ -89,7 +96,7 @@ impl PanStage {
 
     /// Multiplies L and R by the pan-law gains for frames m0... `scratch` holds ≥ l.len() values.
     #[inline]
-    pub fn apply(&self, clock: &Clock, m0: u64, alpha: &[f64], l: &mut [f64], r: &mut [f64], scratch: &mut [f64]) {
+    pub fn apply(&self, clock: &Clock, first: f64, m0: u64, alpha: &[f64], l: &mut [f64], r: &mut [f64], scratch: &mut [f64]) {
         let smooth_linear = self.kind == PanType::Linear && self.is_static() && smooth::smooth_enough(self.rate_hz.start, clock.sample_rate());
         if let (true, Some(inc)) = (smooth_linear, clock.const_inc()) {
             // A static linear pan is smooth: gains from exact knots (smooth.rs).
@@ -117,7 +124,7 @@ impl PanStage {
             return;
         }
         for k in 0..l.len() {
-            let p = self.position(clock, (m0 + k as u64) as f64, alpha[k]).clamp(-1.0, 1.0);
+            let p = self.position(clock, (m0 + k as u64) as f64, alpha[k], first).clamp(-1.0, 1.0);
             // θ = (p + 1)·π/4, in cycles (p + 1)/8.
             let theta = (p + 1.0) * 0.125;
             l[k] *= cos_cycles(theta);
