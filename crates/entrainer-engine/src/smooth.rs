@@ -6,6 +6,8 @@
 //! amplitude when [`smooth_enough`] holds. Knots sit at absolute multiples of KNOT, so any
 //! block size and any seek give the same samples.
 
+use crate::shapes::fma;
+
 /// Knot spacing in frames.
 pub const KNOT: u64 = 32;
 
@@ -51,7 +53,7 @@ pub fn fill(n0: u64, out: &mut [f64], knot: impl Fn(u64) -> (f64, f64)) {
         let b = &BASIS.0;
         for (k, o) in out[i..i + run].iter_mut().enumerate() {
             let t = k0 + k;
-            *o = b[0][t] * p0 + b[1][t] * m0 + b[2][t] * p1 + b[3][t] * m1;
+            *o = fma(b[3][t], m1, fma(b[2][t], p1, fma(b[1][t], m0, b[0][t] * p0)));
         }
         i += run;
         j += 1;
