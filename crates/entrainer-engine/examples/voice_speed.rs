@@ -14,7 +14,7 @@ fn main() {
         let plan: VoicePlan = serde_json::from_str(c).unwrap();
         let spec = VoiceSpec::parse(&plan, 0, 0).unwrap();
         let n = 3600 * sr as u64;
-        let place = Placement { step_frames: n, sample_rate: sr, ramp: Ramp::new(None, n, sr) };
+        let place = Placement { step_frames: n, sample_rate: sr, ramp: Ramp::new(None, n, sr), seed: 0 };
         let mut v = spec.instantiate(place, None, 0);
         let mut l = [0.0; CHUNK];
         let mut r = [0.0; CHUNK];

@@ -13,7 +13,7 @@ use crate::plan::{CrossfadeCurve, Plan};
 use crate::ramp::Ramp;
 use crate::shapes::{cos_cycles, sin_cycles};
 use crate::timeline::{frames, Timeline};
-use crate::voices::{Placement, Voice, VoiceSpec, VoiceState, CHUNK};
+use crate::voices::{voice_seed, Placement, Voice, VoiceSpec, VoiceState, CHUNK};
 
 /// Options that change the samples of a render.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -101,7 +101,8 @@ impl Program {
             let mut voices = Vec::with_capacity(step.voices.len());
             for v in &step.voices {
                 let spec = VoiceSpec::parse(v, step.source_index, v.source_index)?;
-                let place = Placement { step_frames: n, sample_rate: sr, ramp: Ramp::new(v.ramp.as_ref(), n, sr) };
+                let seed = voice_seed(options.seed, step.source_index, v.source_index, v.seed);
+                let place = Placement { step_frames: n, sample_rate: sr, ramp: Ramp::new(v.ramp.as_ref(), n, sr), seed };
                 voices.push(PreparedVoice { spec, place, envelope: Envelope::new(None, n, sr, true, true), initial: None, continues_in: false, continues_out: false });
             }
             steps.push(PreparedStep { source_index: step.source_index, description: step.description.clone(), curve_out: step.crossfade_curve, voices });

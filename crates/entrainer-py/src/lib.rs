@@ -13,7 +13,7 @@ use entrainer_engine::levels;
 use entrainer_engine::plan::VoicePlan;
 use entrainer_engine::ramp::Ramp;
 use entrainer_engine::timeline::Timeline;
-use entrainer_engine::voices::{Placement, VoiceSpec, CHUNK};
+use entrainer_engine::voices::{voice_seed, Placement, VoiceSpec, CHUNK};
 use entrainer_engine::{EngineError, Levels, Plan, Program, RenderOptions, Renderer};
 
 create_exception!(_engine, EntrainerError, PyException, "Base class of every error Entrainer raises.");
@@ -251,7 +251,8 @@ fn render_voice(py: Python<'_>, voice_json: &str, sample_rate: u32, step_frames:
     let plan: VoicePlan = serde_json::from_str(voice_json).map_err(|e| PyEngineError::new_err(format!("(voice): {e}")))?;
     let (l, r) = released(py, None, move |_| {
         let spec = VoiceSpec::parse(&plan, 0, 0)?;
-        let place = Placement { step_frames, sample_rate, ramp: Ramp::new(plan.ramp.as_ref(), step_frames, sample_rate) };
+        let seed = voice_seed(0, 0, plan.source_index, plan.seed);
+        let place = Placement { step_frames, sample_rate, ramp: Ramp::new(plan.ramp.as_ref(), step_frames, sample_rate), seed };
         let mut v = spec.instantiate(place, None, start);
         let mut l = vec![0.0; count];
         let mut r = vec![0.0; count];

@@ -70,6 +70,14 @@ pub struct Placement {
     pub step_frames: u64,
     pub sample_rate: u32,
     pub ramp: Ramp,
+    /// The voice seed (`render.md` §13): the voice's own `seed`, or derived from the render
+    /// seed and the voice's position in the file.
+    pub seed: u64,
+}
+
+/// The voice seed: `derived("step/<i>/voice/<j>")` unless the voice gives its own.
+pub fn voice_seed(render_seed: u64, step_source: usize, voice_source: usize, own: Option<u64>) -> u64 {
+    own.unwrap_or_else(|| crate::rng::derived(render_seed, &format!("step/{step_source}/voice/{voice_source}")))
 }
 
 impl VoiceSpec {
