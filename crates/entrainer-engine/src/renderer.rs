@@ -158,6 +158,16 @@ impl Program {
         self.timeline.end
     }
 
+    /// Step `i` with its voices positioned at step-local frame `m`.
+    pub fn instantiate_step(&self, i: usize, m: u64, generation: u64) -> StepInstance {
+        StepInstance { index: i, generation, voices: self.steps[i].voices.iter().map(|v| v.instantiate(m)).collect() }
+    }
+
+    /// The steps sounding at timeline frame `p`, each positioned there.
+    pub fn instantiate_at(&self, p: u64, generation: u64) -> Vec<StepInstance> {
+        self.timeline.sounding(p).map(|i| self.instantiate_step(i, p - self.timeline.starts[i], generation)).collect()
+    }
+
     /// Crossfade weight of step `i` at its step-local frame `m` (1 outside crossfades).
     #[inline]
     pub fn crossfade_weight(&self, i: usize, m: u64) -> f64 {
@@ -198,9 +208,13 @@ impl Levels {
     }
 }
 
-/// A step whose voices are instantiated.
-struct ActiveStep {
-    index: usize,
+/// A step whose voices are instantiated at some frame, ready to render. Building one
+/// allocates (and may replay a filter warm-up), so real-time playback builds them on another
+/// thread and hands them over.
+pub struct StepInstance {
+    pub index: usize,
+    /// Which seek or update this instance belongs to (real time discards stale ones).
+    pub generation: u64,
     voices: Vec<Box<dyn Voice>>,
 }
 
@@ -237,12 +251,25 @@ pub(crate) fn render_step_mix(
     }
 }
 
+/// Room for steps handed over ahead of time, and for finished ones awaiting disposal.
+const STEP_SLOTS: usize = 8;
+
 /// A cursor over a [`Program`] that renders blocks of any size from any position.
+///
+/// Offline, it instantiates steps itself when they start. In real time
+/// ([`Renderer::real_time`]) it never allocates or frees: steps arrive through
+/// [`Renderer::insert_step`] before they start, and finished ones wait in a retired list
+/// that the owner empties off the audio thread.
 pub struct Renderer {
     program: Arc<Program>,
     levels: Levels,
     position: u64,
-    active: Vec<ActiveStep>,
+    active: Vec<StepInstance>,
+    retired: Vec<StepInstance>,
+    auto_instantiate: bool,
+    generation: u64,
+    /// Frames rendered without a step that should have sounded (real time, step not ready).
+    missing: u64,
     noise: Option<BackgroundNoise>,
     scratch: Box<Scratch>,
 }
@@ -250,7 +277,82 @@ pub struct Renderer {
 impl Renderer {
     pub fn new(program: Arc<Program>, levels: Levels) -> Renderer {
         let noise = program.noise.clone();
-        Renderer { program, levels, position: 0, active: Vec::with_capacity(2), noise, scratch: Box::new([[0.0; CHUNK]; 4]) }
+        Renderer {
+            program,
+            levels,
+            position: 0,
+            active: Vec::with_capacity(STEP_SLOTS),
+            retired: Vec::with_capacity(STEP_SLOTS),
+            auto_instantiate: true,
+            generation: 0,
+            missing: 0,
+            noise,
+            scratch: Box::new([[0.0; CHUNK]; 4]),
+        }
+    }
+
+    /// A renderer for the audio thread, positioned at `p` with the steps sounding there.
+    pub fn real_time(program: Arc<Program>, levels: Levels, p: u64, steps: Vec<StepInstance>, generation: u64) -> Renderer {
+        let mut r = Renderer::new(program, levels);
+        r.auto_instantiate = false;
+        let mut steps = steps;
+        r.seek_with(p, &mut steps, generation);
+        r
+    }
+
+    /// Hands over a prepared step (real time). Stale or surplus steps are retired.
+    pub fn insert_step(&mut self, step: StepInstance) -> bool {
+        let t = &self.program.timeline;
+        let wanted = step.generation == self.generation
+            && t.step_end(step.index) > self.position
+            && !self.active.iter().any(|a| a.index == step.index)
+            && self.active.len() < self.active.capacity();
+        if wanted {
+            self.active.push(step);
+            self.active.sort_unstable_by_key(|a| a.index);
+        } else {
+            self.retire(step);
+        }
+        wanted
+    }
+
+    fn retire(&mut self, step: StepInstance) {
+        if self.retired.len() < self.retired.capacity() {
+            self.retired.push(step);
+        }
+        // else: dropped here; the owner empties the list every block, so this does not happen
+    }
+
+    /// A finished or replaced step, to be dropped off the audio thread.
+    pub fn pop_retired(&mut self) -> Option<StepInstance> {
+        self.retired.pop()
+    }
+
+    /// Jumps to `p` in real time with the steps sounding there (from [`Program::instantiate_at`]).
+    /// The steps are moved out of `steps`, whose buffer the caller disposes of off the audio
+    /// thread (anything left in it did not fit).
+    pub fn seek_with(&mut self, p: u64, steps: &mut Vec<StepInstance>, generation: u64) {
+        while let Some(s) = self.active.pop() {
+            self.retire(s);
+        }
+        self.generation = generation;
+        self.position = p.min(self.program.total_frames());
+        while self.active.len() < self.active.capacity() {
+            match steps.pop() {
+                Some(s) => self.active.push(s),
+                None => break,
+            }
+        }
+        self.active.sort_unstable_by_key(|a| a.index);
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Frames during which a step that should have sounded was not ready (real time).
+    pub fn missing_frames(&self) -> u64 {
+        self.missing
     }
 
     pub fn program(&self) -> &Arc<Program> {
@@ -277,10 +379,12 @@ impl Renderer {
         self.position
     }
 
-    /// Jumps to timeline frame `p` (clamped to the end).
+    /// Jumps to timeline frame `p` (clamped to the end). Offline only: it drops the active
+    /// steps here and instantiates new ones on the next render.
     pub fn seek(&mut self, p: u64) {
         self.position = p.min(self.program.total_frames());
         self.active.clear();
+        self.retired.clear();
     }
 
     /// Renders the next `l.len()` frames of G·M(t).
@@ -337,21 +441,41 @@ impl Renderer {
 
     fn mix_steps(&mut self, p: u64, l: &mut [f64], r: &mut [f64]) {
         let n = l.len();
-        let program = Arc::clone(&self.program);
-        let t = &program.timeline;
-        // Drop steps that have ended; instantiate steps that sound but are not active yet.
-        self.active.retain(|a| t.step_end(a.index) > p);
-        for i in t.sounding(p) {
-            if !self.active.iter().any(|a| a.index == i) {
-                let m = p - t.starts[i];
-                let voices = program.steps[i].voices.iter().map(|v| v.instantiate(m)).collect();
-                self.active.push(ActiveStep { index: i, voices });
-                self.active.sort_by_key(|a| a.index);
+        let t = &self.program.timeline;
+        // Retire steps that have ended.
+        let mut k = 0;
+        while k < self.active.len() {
+            if t.step_end(self.active[k].index) <= p {
+                let s = self.active.swap_remove(k);
+                if self.retired.len() < self.retired.capacity() {
+                    self.retired.push(s);
+                }
+            } else {
+                k += 1;
             }
         }
+        let mut sorted = false;
+        for i in t.sounding(p) {
+            if !self.active.iter().any(|a| a.index == i) {
+                if self.auto_instantiate {
+                    let inst = self.program.instantiate_step(i, p - t.starts[i], self.generation);
+                    self.active.push(inst);
+                    sorted = true;
+                } else {
+                    self.missing += n as u64;
+                }
+            }
+        }
+        if sorted {
+            self.active.sort_unstable_by_key(|a| a.index);
+        }
+        let program = &*self.program;
         let [yl, yr, vl, vr] = &mut *self.scratch;
-        for a in &mut self.active {
+        for a in self.active.iter_mut() {
             let i = a.index;
+            if t.starts[i] > p {
+                continue; // handed over ahead of its start
+            }
             let m0 = p - t.starts[i];
             render_step_mix(&program.steps[i], &mut a.voices, m0, &mut yl[..n], &mut yr[..n], vl, vr);
             let g = self.levels.step_gains[i];
