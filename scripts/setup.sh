@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PY=${PYTHON:-python3}
-APT_PACKAGES=(pkg-config)
+# Build: ALSA headers for cpal. Tests: a user-space PulseAudio with a null sink and the ALSA
+# plugin that routes cpal to it (docs/real-time.md).
+APT_PACKAGES=(pkg-config libasound2-dev pulseaudio libasound2-plugins alsa-utils)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -227,6 +227,15 @@ impl BackgroundNoise {
         g
     }
 
+    /// Positions the generator for timeline frame `p` ahead of time (real time prepares a seek
+    /// off the audio thread, where the warm-up would cost a fraction of a block).
+    pub fn prepare_at(&mut self, p: u64) {
+        let k = p.clamp(self.s0, self.end) - self.s0;
+        if self.next != k {
+            self.seek(k);
+        }
+    }
+
     /// Positions the generator at noise-time frame k (class F: warm-up from k − W).
     fn seek(&mut self, k: u64) {
         let from = k.saturating_sub(self.warmup);

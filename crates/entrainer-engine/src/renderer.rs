@@ -168,6 +168,14 @@ impl Program {
         self.timeline.sounding(p).map(|i| self.instantiate_step(i, p - self.timeline.starts[i], generation)).collect()
     }
 
+    /// The background noise positioned at timeline frame `p` (warm-up done here).
+    pub fn noise_at(&self, p: u64) -> Option<BackgroundNoise> {
+        self.noise.clone().map(|mut n| {
+            n.prepare_at(p);
+            n
+        })
+    }
+
     /// Crossfade weight of step `i` at its step-local frame `m` (1 outside crossfades).
     #[inline]
     pub fn crossfade_weight(&self, i: usize, m: u64) -> f64 {
@@ -295,6 +303,7 @@ impl Renderer {
     pub fn real_time(program: Arc<Program>, levels: Levels, p: u64, steps: Vec<StepInstance>, generation: u64) -> Renderer {
         let mut r = Renderer::new(program, levels);
         r.auto_instantiate = false;
+        r.noise = r.program.noise_at(p);
         let mut steps = steps;
         r.seek_with(p, &mut steps, generation);
         r
@@ -348,6 +357,12 @@ impl Renderer {
 
     pub fn generation(&self) -> u64 {
         self.generation
+    }
+
+    /// Replaces the background noise (one positioned by [`Program::noise_at`]); returns the old
+    /// one for disposal off the audio thread.
+    pub fn swap_noise(&mut self, noise: Option<BackgroundNoise>) -> Option<BackgroundNoise> {
+        std::mem::replace(&mut self.noise, noise)
     }
 
     /// Frames during which a step that should have sounded was not ready (real time).

@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use entrainer_engine::noise::BackgroundNoise;
 use entrainer_engine::renderer::StepInstance;
 use entrainer_engine::{Program, Renderer};
 
@@ -18,7 +19,7 @@ pub enum Command {
     Pause,
     Resume,
     /// Jump to a timeline frame with the steps prepared there.
-    Seek { frame: u64, steps: Vec<StepInstance>, generation: u64 },
+    Seek { frame: u64, steps: Vec<StepInstance>, noise: Option<BackgroundNoise>, generation: u64 },
     /// Master gain in [0, 1], reached by a 20 ms linear ramp.
     SetGain(f64),
     Stop,
@@ -33,5 +34,6 @@ pub enum Disposal {
     Steps(Vec<StepInstance>),
     Renderer(Box<Renderer>),
     Program(Arc<Program>),
+    Noise(BackgroundNoise),
     Command(Command),
 }

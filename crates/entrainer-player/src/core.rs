@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use rtrb::{Consumer, Producer};
 
+use entrainer_engine::noise::BackgroundNoise;
 use entrainer_engine::renderer::StepInstance;
 use entrainer_engine::voices::CHUNK;
 use entrainer_engine::{frames, Renderer};
@@ -71,7 +72,7 @@ fn push_disposal(q: &mut Producer<Disposal>, d: Disposal) {
 enum Pending {
     None,
     Pause,
-    Seek { frame: u64, steps: Vec<StepInstance>, generation: u64 },
+    Seek { frame: u64, steps: Vec<StepInstance>, noise: Option<BackgroundNoise>, generation: u64 },
     Stop,
 }
 
@@ -168,15 +169,18 @@ impl Core {
                         self.ctl.start(1.0, self.ramps.pause);
                     }
                 }
-                Command::Seek { frame, steps, generation } => {
+                Command::Seek { frame, steps, noise, generation } => {
                     if self.state == State::Playing {
-                        if let Pending::Seek { steps: old, .. } = std::mem::replace(&mut self.pending, Pending::Seek { frame, steps, generation }) {
+                        if let Pending::Seek { steps: old, noise: old_noise, .. } = std::mem::replace(&mut self.pending, Pending::Seek { frame, steps, noise, generation }) {
                             self.dispose(Disposal::Steps(old));
+                            if let Some(n) = old_noise {
+                                self.dispose(Disposal::Noise(n));
+                            }
                         }
                         self.ctl.start(0.0, self.ramps.seek);
                     } else {
                         // Paused or finished: jump at once, silently.
-                        self.apply_seek(frame, steps, generation);
+                        self.apply_seek(frame, steps, noise, generation);
                         if self.state == State::Finished {
                             self.state = State::Paused;
                         }
@@ -202,10 +206,13 @@ impl Core {
         }
     }
 
-    fn apply_seek(&mut self, frame: u64, mut steps: Vec<StepInstance>, generation: u64) {
+    fn apply_seek(&mut self, frame: u64, mut steps: Vec<StepInstance>, noise: Option<BackgroundNoise>, generation: u64) {
         self.renderer.seek_with(frame, &mut steps, generation);
         // the emptied vector still owns its buffer: free it elsewhere
         self.dispose(Disposal::Steps(steps));
+        if let Some(old) = self.renderer.swap_noise(noise) {
+            self.dispose(Disposal::Noise(old));
+        }
         if let Some((r, _)) = self.incoming.take() {
             self.dispose(Disposal::Renderer(r));
         }
@@ -281,8 +288,8 @@ impl Core {
             Pending::None => {}
             Pending::Pause => self.state = State::Paused,
             Pending::Stop => self.state = State::Stopped,
-            Pending::Seek { frame, steps, generation } => {
-                self.apply_seek(frame, steps, generation);
+            Pending::Seek { frame, steps, noise, generation } => {
+                self.apply_seek(frame, steps, noise, generation);
                 self.ctl.start(1.0, self.ramps.seek);
             }
         }

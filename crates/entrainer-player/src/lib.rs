@@ -6,6 +6,7 @@
 //! audio thread hands back; and the **control side** (this API) that sends commands through a
 //! wait-free queue (a full queue is an error, never a wait) and reads status from atomics.
 
+pub mod bench;
 pub mod commands;
 pub mod core;
 pub mod output;

@@ -53,6 +53,21 @@ pub fn device_names() -> Vec<String> {
     }
 }
 
+/// Asks the OS to schedule the calling thread as a real-time audio thread (SCHED_FIFO), as
+/// audio servers do, so other busy processes cannot starve it. Called once, when the thread
+/// starts serving audio; refused (no privilege) means ordinary scheduling, silently.
+pub fn promote_current_thread() -> bool {
+    #[cfg(target_os = "linux")]
+    unsafe {
+        let param = libc::sched_param { sched_priority: 20 };
+        libc::pthread_setschedparam(libc::pthread_self(), libc::SCHED_FIFO, &param) == 0
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        false
+    }
+}
+
 /// A running output.
 pub enum Backend {
     Device(cpal::Stream),
@@ -136,6 +151,7 @@ fn paced(mut core: Core, sample_rate: u32, block: usize, status: Arc<Status>, wa
     let thread = std::thread::Builder::new()
         .name("entrainer-paced".into())
         .spawn(move || {
+            promote_current_thread();
             let mut buf = vec![0.0f32; 2 * block];
             let period = Duration::from_secs_f64(block as f64 / sample_rate as f64);
             let mut deadline = Instant::now();
@@ -186,10 +202,18 @@ fn device(mut core: Core, sample_rate: u32, block: usize, status: Arc<Status>, n
     };
     let config = cpal::StreamConfig { channels: 2, sample_rate: cpal::SampleRate(sample_rate), buffer_size };
     let err_status = Arc::clone(&status);
+    let mut promoted = false;
     let stream = dev
         .build_output_stream(
             &config,
-            move |data: &mut [f32], _: &cpal::OutputCallbackInfo| core.process(data),
+            move |data: &mut [f32], _: &cpal::OutputCallbackInfo| {
+                if !promoted {
+                    // one system call on the first callback, before any deadline matters
+                    promoted = true;
+                    promote_current_thread();
+                }
+                core.process(data)
+            },
             move |_e: cpal::StreamError| err_status.add_underrun(),
             None,
         )

@@ -117,7 +117,8 @@ impl Player {
         let g = self.generation;
         self.register(g, Arc::clone(&self.program));
         let steps = self.program.instantiate_at(frame, g);
-        self.send(Command::Seek { frame, steps, generation: g })
+        let noise = self.program.noise_at(frame);
+        self.send(Command::Seek { frame, steps, noise, generation: g })
     }
 
     /// Replaces the program while playing: the new one is positioned a little ahead of the
@@ -176,6 +177,11 @@ impl Player {
             }
             _ => Err(PlayerError::Option("pull: only a stream with output=\"manual\" can be pulled".into())),
         }
+    }
+
+    /// Sends the stop command (a 10 ms fade-out, then silence) without tearing the stream down.
+    pub fn request_stop(&mut self) -> Result<(), PlayerError> {
+        self.send(Command::Stop)
     }
 
     /// Fades out (10 ms), stops the output and joins every thread.

@@ -15,6 +15,7 @@ use entrainer_engine::ramp::Ramp;
 use entrainer_engine::timeline::Timeline;
 use entrainer_engine::voices::{voice_seed, Placement, VoiceSpec, CHUNK};
 use entrainer_engine::{EngineError, Levels, Plan, Program, RenderOptions, Renderer};
+use entrainer_player::{Output, Player, PlayerConfig, PlayerError};
 
 create_exception!(_engine, EntrainerError, PyException, "Base class of every error Entrainer raises.");
 mod exc {
@@ -244,6 +245,193 @@ impl PyRenderer {
     }
 }
 
+mod exc_player {
+    use super::*;
+    create_exception!(_engine, StreamError, EntrainerError, "A real-time stream could not start or be controlled.");
+    create_exception!(_engine, NoDeviceError, StreamError, "No sound device (or none with that name).");
+}
+use exc_player::{NoDeviceError, StreamError};
+
+fn player_err(e: PlayerError) -> PyErr {
+    match e {
+        PlayerError::NoDevice(m) => NoDeviceError::new_err(m),
+        other => StreamError::new_err(other.to_string()),
+    }
+}
+
+fn program_from(py: Python<'_>, plan_json: &str, options: RenderOptions) -> PyResult<Arc<Program>> {
+    let plan_json = plan_json.to_owned();
+    released(py, None, move |_| {
+        let plan = Plan::from_json(&plan_json)?;
+        Program::new(&plan, options)
+    })
+    .map(Arc::new)
+}
+
+fn levels_for(program: &Program, levels: Option<(Vec<f64>, f64)>) -> PyResult<Levels> {
+    match levels {
+        Some((step_gains, final_gain)) => {
+            if step_gains.len() != program.steps.len() {
+                return Err(PyEngineError::new_err(format!("levels: expected {} step gains, got {}", program.steps.len(), step_gains.len())));
+            }
+            Ok(Levels { step_gains, final_gain })
+        }
+        None => Ok(levels::provisional(program)),
+    }
+}
+
+/// A real-time stream (`entrainer-player`): the audio thread renders blocks; this object sends
+/// commands through a lock-free queue and reads status from atomics.
+#[pyclass(name = "Stream", module = "entrainer._engine")]
+struct PyStream {
+    player: Mutex<Option<Player>>,
+    options: RenderOptions,
+    step_starts: Vec<u64>,
+    total_frames: u64,
+}
+
+impl PyStream {
+    fn with<T>(&self, f: impl FnOnce(&mut Player) -> Result<T, PlayerError>) -> PyResult<T> {
+        let mut guard = self.player.lock().unwrap_or_else(|p| p.into_inner());
+        match guard.as_mut() {
+            Some(p) => f(p).map_err(player_err),
+            None => Err(StreamError::new_err("the stream is stopped")),
+        }
+    }
+}
+
+#[pymethods]
+impl PyStream {
+    /// Starts playing `plan_json` at once. `levels=None` uses the provisional level plan.
+    #[new]
+    #[pyo3(signature = (plan_json, sample_rate, output, block_size=256, start_frame=0, gain=1.0, seed=0, step_ceiling=Some(1.0), target_level=Some(0.25), levels=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        plan_json: &str,
+        sample_rate: u32,
+        output: &str,
+        block_size: usize,
+        start_frame: u64,
+        gain: f64,
+        seed: u64,
+        step_ceiling: Option<f64>,
+        target_level: Option<f64>,
+        levels: Option<(Vec<f64>, f64)>,
+    ) -> PyResult<Self> {
+        let options = RenderOptions { sample_rate, seed, step_ceiling, target_level };
+        let program = program_from(py, plan_json, options)?;
+        let lv = levels_for(&program, levels)?;
+        let output = Output::parse(output).map_err(player_err)?;
+        let step_starts = program.timeline.starts.clone();
+        let total_frames = program.total_frames();
+        let config = PlayerConfig { block_size, output, start_frame, gain };
+        let player = py.detach(move || Player::start(program, lv, config)).map_err(player_err)?;
+        Ok(PyStream { player: Mutex::new(Some(player)), options, step_starts, total_frames })
+    }
+
+    #[getter]
+    fn sample_rate(&self) -> u32 {
+        self.options.sample_rate
+    }
+
+    #[getter]
+    fn step_starts(&self) -> Vec<u64> {
+        self.step_starts.clone()
+    }
+
+    #[getter]
+    fn total_frames(&self) -> u64 {
+        self.total_frames
+    }
+
+    fn pause(&self) -> PyResult<()> {
+        self.with(|p| p.pause())
+    }
+
+    fn resume(&self) -> PyResult<()> {
+        self.with(|p| p.resume())
+    }
+
+    fn set_gain(&self, gain: f64) -> PyResult<()> {
+        self.with(|p| p.set_gain(gain))
+    }
+
+    /// Jumps to a timeline frame (the steps there are prepared on this thread, GIL released).
+    fn seek(&self, py: Python<'_>, frame: u64) -> PyResult<()> {
+        py.detach(|| self.with(|p| p.seek(frame)))
+    }
+
+    /// Replaces the track while playing (crossfaded over 50 ms).
+    #[pyo3(signature = (plan_json, levels=None))]
+    fn update(&mut self, py: Python<'_>, plan_json: &str, levels: Option<(Vec<f64>, f64)>) -> PyResult<()> {
+        let program = program_from(py, plan_json, self.options)?;
+        let lv = levels_for(&program, levels)?;
+        self.step_starts = program.timeline.starts.clone();
+        self.total_frames = program.total_frames();
+        py.detach(|| self.with(|p| p.update(program, lv)))
+    }
+
+    /// Sends the stop command only (10 ms fade-out, then silence); `stop()` also tears down.
+    fn request_stop(&self) -> PyResult<()> {
+        self.with(|p| p.request_stop())
+    }
+
+    /// Fades out and stops; joins the audio and helper threads. Stopping twice is harmless.
+    fn stop(&self, py: Python<'_>) -> PyResult<()> {
+        let player = self.player.lock().unwrap_or_else(|p| p.into_inner()).take();
+        match player {
+            Some(mut p) => py.detach(move || p.stop()).map_err(player_err),
+            None => Ok(()),
+        }
+    }
+
+    #[getter]
+    fn running(&self) -> bool {
+        self.player.lock().unwrap_or_else(|p| p.into_inner()).as_ref().is_some_and(|p| p.is_running())
+    }
+
+    /// Status from the atomics: a dict of position (frames), state, blocks, frames, underruns,
+    /// missing, peak, load, max_load, gain.
+    fn status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
+        let s = self.with(|p| Ok(p.status()))?;
+        let d = pyo3::types::PyDict::new(py);
+        d.set_item("position", s.position)?;
+        d.set_item("state", s.state.name())?;
+        d.set_item("blocks", s.blocks)?;
+        d.set_item("frames", s.frames)?;
+        d.set_item("underruns", s.underruns)?;
+        d.set_item("missing", s.missing)?;
+        d.set_item("peak", s.peak)?;
+        d.set_item("load", s.load)?;
+        d.set_item("max_load", s.max_load)?;
+        d.set_item("gain", s.gain)?;
+        Ok(d)
+    }
+
+    /// output="manual" only: renders `frames` frames through the callback path (for tests).
+    fn pull(&self, py: Python<'_>, frames: usize) -> PyResult<Py<PyArray2<f32>>> {
+        let data = py.detach(|| self.with(|p| p.pull(frames)))?;
+        let a = Array2::from_shape_vec((frames, 2), data).expect("shape");
+        Ok(a.into_pyarray(py).unbind())
+    }
+}
+
+/// Benchmark hook: durations (ns) of `blocks` audio callbacks of `block` frames.
+#[pyfunction]
+#[pyo3(signature = (plan_json, sample_rate, block, blocks, start_frame=0))]
+fn time_callbacks(py: Python<'_>, plan_json: &str, sample_rate: u32, block: usize, blocks: usize, start_frame: u64) -> PyResult<Vec<u64>> {
+    let program = program_from(py, plan_json, RenderOptions { sample_rate, ..RenderOptions::default() })?;
+    let lv = levels::provisional(&program);
+    py.detach(move || entrainer_player::bench::time_callbacks(program, lv, block, blocks, start_frame)).map_err(player_err)
+}
+
+/// Names of the sound devices the default host offers.
+#[pyfunction]
+fn output_devices(py: Python<'_>) -> Vec<String> {
+    py.detach(entrainer_player::output::device_names)
+}
+
 /// Test hook: one voice's own output (before envelope and edge fades) for step-local frames
 /// [start, start + count) of a step of `step_frames` frames; float64 of shape (count, 2).
 #[pyfunction]
@@ -285,6 +473,11 @@ fn frames(seconds: f64, sample_rate: u32) -> u64 {
 #[pymodule]
 fn _engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyRenderer>()?;
+    m.add_class::<PyStream>()?;
+    m.add_function(wrap_pyfunction!(output_devices, m)?)?;
+    m.add_function(wrap_pyfunction!(time_callbacks, m)?)?;
+    m.add("StreamError", m.py().get_type::<StreamError>())?;
+    m.add("NoDeviceError", m.py().get_type::<NoDeviceError>())?;
     m.add_function(wrap_pyfunction!(render_voice, m)?)?;
     m.add_function(wrap_pyfunction!(timeline, m)?)?;
     m.add_function(wrap_pyfunction!(frames, m)?)?;
