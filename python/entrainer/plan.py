@@ -86,8 +86,15 @@ def _voice(step, voice: Voice, report: Report) -> dict[str, Any]:
             "curve": ramp.curve,
         },
         "envelope": _envelope(voice.envelope),
-        "params": plan_values(family.rows, resolved, family.swaps),
+        "params": _params(family, voice, resolved, where),
     }
+
+
+def _params(family, voice: Voice, resolved, where) -> dict[str, Any]:
+    params = plan_values(family.rows, resolved, family.swaps)
+    if family.extra is not None:
+        params.update(family.extra(voice.params, resolved, voice.transition, where, None, None))
+    return params
 
 
 def _envelope(env) -> dict[str, Any] | None:
