@@ -38,11 +38,13 @@ class Check:
     sample_rate: int | None = None
     failed: bool = False
 
-    def bad(self, location: str, expectation: str, value: Any, range_error: bool = False) -> None:
+    def bad(self, location: str, expectation: str, value: Any, range_error: bool = False,
+            missing: bool = False) -> None:
         self.failed = True
         if self.report is not None:
             code = self.range_code if range_error else self.type_code
-            self.report.error(code, location, f"expected {expectation}, got {show(value)}{self.suffix}")
+            got = "nothing" if missing else show(value)
+            self.report.error(code, location, f"expected {expectation}, got {got}{self.suffix}")
 
     def number(self, location: str, value: Any, lo: float | None = None, hi: float | None = None,
                integer: bool = False) -> float | None:
@@ -154,7 +156,7 @@ def _ordered(sweep: dict) -> dict:
 
 def check_count(check: Check, location: str, items: list, limit: int, what: str) -> list:
     if len(items) > limit:
-        check.bad(location, f"at most {limit} {what}", f"{len(items)} {what}", range_error=True)
+        check.bad(location, f"at most {limit} {what}", len(items), range_error=True)
         return items[:limit]
     return items
 
@@ -212,7 +214,7 @@ def static_notches(check: Check, location: str, raw: Any) -> list[list]:
             qk, q = _first(item, ("q", "quality"))
             ck, c = _first(item, ("cascade", "count"))
             if fk is None:
-                check.bad(join(where, "freq"), "a frequency > 0 Hz", None)
+                check.bad(join(where, "freq"), "a frequency > 0 Hz", None, missing=True)
                 continue
             f = check.freq(join(where, fk), f)
             q = 25.0 if qk is None else check.q(join(where, qk), q)
