@@ -10,9 +10,9 @@ Chain, rendered from frame 0 and sliced (the warm-up of §2.9.5 taken to its lim
 5. the calibration gain G(α) for a long-run RMS of 0.2; then the voice's gain, fades and envelope.
 
 A recursive section whose coefficients change every 16 frames cannot go through `lfilter` in one
-call, so `tv_section` solves it block-wise: inside a block the output is the zero-state response
-plus the response to the two outputs carried in, and those carried outputs obey an affine
-recurrence from block to block, solved with a prefix scan (vectorised, log₂(blocks) passes).
+call, so `tv_section` runs the recursion inside all blocks at once (16 vectorised steps): the
+two outputs each block carries into the next obey an affine recurrence from block to block, which
+a prefix scan solves first (vectorised, log₂(blocks) passes).
 """
 
 from __future__ import annotations
@@ -158,27 +158,34 @@ def notch_power(f0, q, f, sr: int) -> np.ndarray:
     return np.abs(b0 + b1 * z1 + b2 * z2) ** 2 / np.abs(1.0 + a1 * z1 + a2 * z2) ** 2
 
 
+def _block_recursion(v: np.ndarray, a1, a2, p, q) -> np.ndarray:
+    """y[k] = v[k] − a1·y[k−1] − a2·y[k−2] inside every block at once, from y[−1] = p, y[−2] = q."""
+    y = np.empty_like(v)
+    y1, y2 = p, q
+    for k in range(v.shape[0]):
+        y[k] = v[k] - a1 * y1 - a2 * y2
+        y1, y2 = y[k], y1
+    return y
+
+
 def tv_section(x: np.ndarray, b0, b1, b2, a1, a2) -> np.ndarray:
     """One Direct Form I section from zero state; coefficient arrays hold one value per 16 frames."""
     n, nb, L = x.size, np.size(b0), BLOCK
     xp = np.zeros(nb * L + 2)
     xp[2 : 2 + n] = x
-    col = lambda v: np.asarray(v, dtype=np.float64)[:, None]  # noqa: E731
-    b0, b1, b2, a1, a2 = map(col, (b0, b1, b2, a1, a2))
-    v = b0 * xp[2:].reshape(nb, L) + b1 * xp[1:-1].reshape(nb, L) + b2 * xp[:-2].reshape(nb, L)
-    # impulse response h[0 … L] of 1/(1 + a1 z⁻¹ + a2 z⁻²) in each block
-    h = np.empty((nb, L + 1))
-    h[:, :1], h[:, 1:2] = 1.0, -a1
-    for k in range(2, L + 1):
-        h[:, k : k + 1] = -a1 * h[:, k - 1 : k] - a2 * h[:, k - 2 : k - 1]
-    zs = np.zeros((nb, L))
-    for d in range(L):
-        zs[:, d:] += h[:, d : d + 1] * v[:, : L - d]
-    # With the outputs carried in (p, q) = (y[−1], y[−2]): y[k] = zs[k] + p·h[k + 1] − q·a2·h[k].
-    # The carried pair of block b + 1 is M_b·(p, q) + c_b: an affine recurrence, scanned.
-    m00, m01 = h[:, L].copy(), (-a2[:, 0] * h[:, L - 1])
-    m10, m11 = h[:, L - 1].copy(), (-a2[:, 0] * h[:, L - 2])
-    c0, c1 = zs[:, L - 1].copy(), zs[:, L - 2].copy()
+    b0, b1, b2, a1, a2 = (np.asarray(c, dtype=np.float64) for c in (b0, b1, b2, a1, a2))
+    # Arrays are (position in block, block), so each row is contiguous.
+    frame = lambda lag: xp[2 - lag : xp.size - lag].reshape(nb, L).T  # noqa: E731
+    v = b0 * frame(0) + b1 * frame(1) + b2 * frame(2)
+    zero = np.zeros(nb)
+    zs = _block_recursion(v, a1, a2, zero, zero)
+    # The outputs (p, q) = (y[−1], y[−2]) carried into a block add p·h[k + 1] − q·a2·h[k], with h the
+    # impulse response of 1/(1 + a1 z⁻¹ + a2 z⁻²). So the pair carried into block b + 1 is
+    # M_b·(p, q) + c_b: an affine recurrence over blocks, solved by a prefix scan.
+    h = _block_recursion(np.vstack([np.ones(nb), np.zeros((L, nb))]), a1, a2, zero, zero)
+    m00, m01 = h[L].copy(), -a2 * h[L - 1]
+    m10, m11 = h[L - 1].copy(), -a2 * h[L - 2]
+    c0, c1 = zs[L - 1].copy(), zs[L - 2].copy()
     d = 1
     while d < nb:
         p00, p01, p10, p11, pc0, pc1 = (a[:-d].copy() for a in (m00, m01, m10, m11, c0, c1))
@@ -188,10 +195,9 @@ def tv_section(x: np.ndarray, b0, b1, b2, a1, a2) -> np.ndarray:
         m00[d:], m01[d:] = t00 * p00 + t01 * p10, t00 * p01 + t01 * p11
         m10[d:], m11[d:] = t10 * p00 + t11 * p10, t10 * p01 + t11 * p11
         d *= 2
-    carried = np.zeros((nb, 2))
-    carried[1:, 0], carried[1:, 1] = c0[:-1], c1[:-1]
-    y = zs + carried[:, :1] * h[:, 1:] - carried[:, 1:] * a2 * h[:, :L]
-    return y.reshape(-1)[:n]
+    p, q = np.zeros(nb), np.zeros(nb)
+    p[1:], q[1:] = c0[:-1], c1[:-1]
+    return _block_recursion(v, a1, a2, p, q).T.reshape(-1)[:n]
 
 
 # --- the engine ----------------------------------------------------------------------------------
