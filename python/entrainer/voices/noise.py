@@ -189,7 +189,7 @@ NOISE_GENERATOR = Family(
         Param("lfo_freq", "lfo_freq_hz", NUMBER, 1 / 12, lo=0, unit="Hz"),
         Param("lfo_phase_offset_deg", "lfo_offset_r_deg", NUMBER, 90.0, unit="deg"),
         Param("intra_phase_offset_deg", "intra_offset_deg", NUMBER, 0.0, unit="deg"),
-        Param("amp", None, NUMBER, 0.25, 0, 10),
+        Param("amp", None, NUMBER, 0.25, 0, 10, start_keys=("start_amp",), end_keys=("end_amp",)),
         Param("amp_left", "amp_l", NUMBER, 0.25, 0, 10, default_from="amp"),
         Param("amp_right", "amp_r", NUMBER, 0.25, 0, 10, default_from="amp"),
         Param("fade_in", "fade_in_s", NUMBER, 0.0, lo=0, ramp=STATIC, unit="s"),

@@ -250,12 +250,13 @@ def amp_envelope(check: Check, location: str, raw: Any) -> list[list[float]]:
         else:
             check.bad(where, "a [time, amp] point", item)
             continue
+        raw_t = t
         t = check.number(t_loc, t, lo=0)
         a = check.number(a_loc, a, lo=0)
         if t is None or a is None:
             continue
         if points and t < points[-1][0]:
-            check.bad(t_loc, f"a time ≥ {num(points[-1][0])} (the previous point)", t, range_error=True)
+            check.bad(t_loc, f"a time ≥ {num(points[-1][0])} (the previous point)", raw_t, range_error=True)
             continue
         points.append([t, a])
     return points
