@@ -323,7 +323,7 @@ impl NotchEngine {
             }
         }
         let statics: Vec<Coeffs> =
-            spec.statics.iter().flat_map(|n| std::iter::repeat(notch(n.freq_hz, n.q, sr)).take(2 * n.cascade)).collect();
+            spec.statics.iter().flat_map(|n| std::iter::repeat_n(notch(n.freq_hz, n.q, sr), 2 * n.cascade)).collect();
         let blank = Stage { coeffs: Coeffs { b0: 1.0, b1: 0.0, b2: 0.0, a1: 0.0, a2: 0.0 }, lo: 0, hi: 0, w: 0.0 };
         let mut e = NotchEngine {
             spec: spec.clone(),
