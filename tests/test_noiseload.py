@@ -14,8 +14,15 @@ PRESETS = {
     "pink.noise": '{"noise_type": "pink", "duration_seconds": 60, "sweeps": [], "title": "soft"}',
     "white.noise": '{"noise_type": " White "}',
     "blue.noise": '{"noise_type": "blue"}',
-    "swept.noise": '{"noise_type": "pink", "sweeps": [{"start_min": 1000}]}',
-    "notched.noise": '{"static_notches": [[1000, 10, 2]]}',
+    "swept.noise": '{"noise_type": "Deep Brown", "transition": true, "lfo_freq": 0.5, "end_lfo_freq": 0.25, '
+                   '"start_lfo_phase_offset_deg": 90, "sweeps": [{"start_min": 800, "end_max": 4000, '
+                   '"start_q": 30, "end_casc": 4}], "initial_offset": 2, "transition_duration": 10}',
+    "notched.noise": '{"lfo_freq": 0.2, "start_lfo_freq": 9, "static_notches": [[1000, 10, 2], '
+                     '{"frequency": 3000, "quality": 5}], "sweeps": [{"start_min": 200, "end_min": 900}]}',
+    "badsweep.noise": '{"sweeps": [{"start_q": 0, "start_casc": 2.5, "start_max": 30000}, 5], '
+                      '"static_notches": [[0, 10, 2], {"q": 5}, "x"]}',
+    "many.noise": '{"sweeps": [{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}]}',
+    "slow.noise": '{"sweeps": [{"start_min": 10, "start_q": 100}]}',
     "colour.noise": '{"noise_parameters": {"name": "x", "exponent": 1.5}}',
     "input.noise": '{"input_audio_path": "rain.wav"}',
     "odd.noise": '{"noise_type": "teal", "duration_seconds": "60", "lfo_waveform": "square"}',
@@ -56,9 +63,30 @@ def test_a_preset_file_is_loaded_with_the_track_keys(folder):
         "fade_out_s": 3.0, "amp_envelope": [(0.0, 1.0), (30.0, 0.5), (30.0, 0.8)],
         "extras": {"url": "x"}, "location": "background_noise"}
     assert noise.preset.model_dump() == {
-        "noise_type": "pink", "seed": None,
-        "extras": {"duration_seconds": 60, "sweeps": [], "title": "soft"}}
+        "noise_type": "pink", "seed": None, "lfo_waveform": "sine", "transition": False,
+        "lfo_freq_hz": (1 / 12, 1 / 12), "lfo_offset_r_deg": (0.0, 0.0), "intra_offset_deg": (0.0, 0.0),
+        "sweeps": [], "static_notches": [], "initial_offset_s": 0.0, "transition_s": None, "hold_end_s": None,
+        "extras": {"duration_seconds": 60, "title": "soft"}}
     assert t.warnings == []
+
+
+def test_sweeps_ramp_only_in_transition_presets(folder):
+    p = _load(folder, file_path="swept.noise").background_noise.preset
+    assert (p.noise_type, p.transition, p.lfo_freq_hz, p.lfo_offset_r_deg) == ("deep brown", True, (0.5, 0.25), (90.0, 90.0))
+    # missing end values repeat the start values; missing start values take the dialog's defaults
+    assert p.sweeps == [{"min_hz": [800.0, 800.0], "max_hz": [10000.0, 4000.0], "q": [30.0, 30.0], "cascade": [10, 4]}]
+    assert (p.initial_offset_s, p.transition_s, p.hold_end_s) == (2.0, 10.0, None)
+    p = _load(folder, file_path="notched.noise").background_noise.preset
+    # a static preset uses lfo_freq and the start values only
+    assert (p.transition, p.lfo_freq_hz) == (False, (0.2, 0.2))
+    assert p.sweeps == [{"min_hz": [200.0, 200.0], "max_hz": [10000.0, 10000.0], "q": [25.0, 25.0], "cascade": [10, 10]}]
+    assert p.static_notches == [[1000.0, 10.0, 2], [3000.0, 5.0, 1]]
+
+
+def test_a_notch_too_slow_for_the_seek_warm_up_is_a_warning(folder):
+    assert [str(w) for w in _load(folder, file_path="slow.noise").warnings] == [
+        'background_noise.file_path -> "slow.noise": sweeps[0]: a notch at 10 Hz with Q 100 decays so slowly '
+        "that a seek may differ from a continuous render by more than 1e-6"]
 
 
 def test_aliases_and_inline_presets(folder):
@@ -85,10 +113,19 @@ def test_noise_warnings(folder, noise, lines):
 
 
 ERRORS = [
-    ({"file_path": "blue.noise"}, ['background_noise.file_path -> "blue.noise": noise_type: "blue" is not supported yet']),
-    ({"file_path": "swept.noise"}, ['background_noise.file_path -> "swept.noise": sweeps: swept notches are not supported yet']),
-    ({"file_path": "notched.noise"},
-     ['background_noise.file_path -> "notched.noise": static_notches: static notches are not supported yet']),
+    ({"file_path": "badsweep.noise"},
+     ['background_noise.file_path -> "badsweep.noise": sweeps[0].start_max: expected a frequency below 21609 Hz '
+      '(0.49 × the sample rate of 44100 Hz), got 30000',
+      'background_noise.file_path -> "badsweep.noise": sweeps[0].start_q: expected a number from 0.1 to 1000, got 0',
+      'background_noise.file_path -> "badsweep.noise": sweeps[0].start_casc: expected an integer from 1 to 50, got 2.5',
+      'background_noise.file_path -> "badsweep.noise": sweeps[1]: expected a sweep object, got 5',
+      'background_noise.file_path -> "badsweep.noise": static_notches[0][0]: expected a frequency > 0 Hz, got 0',
+      'background_noise.file_path -> "badsweep.noise": static_notches[1].freq: expected a frequency > 0 Hz, '
+      'got nothing',
+      'background_noise.file_path -> "badsweep.noise": static_notches[2]: expected a static notch '
+      '{"freq", "q", "cascade"} or [freq, q, cascade], got "x"']),
+    ({"file_path": "many.noise"},
+     ['background_noise.file_path -> "many.noise": sweeps: expected at most 10 sweeps, got 11']),
     ({"file_path": "colour.noise"},
      ['background_noise.file_path -> "colour.noise": noise_parameters: spectral colour models are not supported yet']),
     ({"file_path": "input.noise"},
@@ -113,8 +150,7 @@ ERRORS = [
      ['background_noise.file_path: expected a file path, got "data:application/json;base64,e30=" '
       "(data: URLs are not allowed here)"]),
     ({"params": {"noise_type": "purple", "sweeps": {}}},
-     ['background_noise.params.noise_type: "purple" is not supported yet',
-      "background_noise.params.sweeps: expected an array, got {}"]),
+     ["background_noise.params.sweeps: expected an array, got {}"]),
     ({"params": 3}, ["background_noise.params: expected an object (an inline .noise preset), got 3"]),
     ({"file_path": "pink.noise", "amp": -1, "pan": 2, "fade_in": "1"},
      ["background_noise.amp: expected a number ≥ 0, got -1",

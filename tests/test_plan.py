@@ -22,7 +22,10 @@ def plan_error(track, rate=None) -> str:
 
 
 def test_a_small_track_gives_exactly_the_documented_plan(tmp_path):
-    (tmp_path / "soft.noise").write_text('{"noise_type": "brown"}')
+    (tmp_path / "soft.noise").write_text(
+        '{"noise_type": "Brown", "transition": true, "start_lfo_freq": 0.1, "end_lfo_freq": 0.2, '
+        '"sweeps": [{"start_min": 500, "end_min": 700, "start_max": 300}], "static_notches": [[1000, 10, 2]], '
+        '"post_offset": 5, "title": "soft"}')
     track = load_track({
         "global": {"sample_rate": 48000, "crossfade_duration": 2.0, "crossfade_curve": "equal_power"},
         "progression": [
@@ -54,8 +57,15 @@ def test_a_small_track_gives_exactly_the_documented_plan(tmp_path):
             {"source_index": 2, "duration_s": 20.0, "crossfade_out_s": 2.0, "crossfade_curve": "equal_power",
              "description": "", "voices": []},
         ],
-        "noise": {"colour": "brown", "seed": None, "gain": 0.3, "pan": 0.0, "start_s": 0.0, "fade_in_s": 5.0,
-                  "fade_out_s": 0.0, "amp_envelope": [[0.0, 1.0], [10.0, 0.5]]},
+        "noise": {"seed": None, "gain": 0.3, "pan": 0.0, "start_s": 0.0, "fade_in_s": 5.0,
+                  "fade_out_s": 0.0, "amp_envelope": [[0.0, 1.0], [10.0, 0.5]],
+                  "ramp": {"initial_offset_s": 0.0, "transition_s": None, "hold_end_s": 5.0},
+                  "params": {"colour": "brown", "lfo_shape": "sine", "lfo_freq_hz": [0.1, 0.2],
+                             "lfo_offset_r_deg": [0.0, 0.0], "intra_offset_deg": [0.0, 0.0],
+                             # a reversed pair is swapped at each end: (500, 300) and (700, 300)
+                             "sweeps": [{"min_hz": [300.0, 300.0], "max_hz": [500.0, 700.0],
+                                         "q": [25.0, 25.0], "cascade": [10, 10]}],
+                             "static_notches": [[1000.0, 10.0, 2]], "prefilters": True}},
     }
 
 

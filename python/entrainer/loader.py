@@ -132,7 +132,7 @@ def _read_track(raw: object, report: Report, ctx: RefContext) -> Track:
 
     noise_key = top.key_of("background_noise", "noise")
     noise_raw = top.get("background_noise", "noise")
-    noise = read_background_noise(noise_raw, noise_key, report, ctx)
+    noise = read_background_noise(noise_raw, noise_key, report, ctx, sample_rate)
     clips_key = top.key_of("overlay_clips", "clips")
     clips_raw = top.get("overlay_clips", "clips")
     clips = read_clips(clips_raw, clips_key, report, ctx)

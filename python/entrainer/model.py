@@ -92,10 +92,24 @@ class Step(_Model):
 
 
 class NoisePreset(_Model):
-    """A `.noise` preset (format.md §5.1), as far as this release renders it: a plain colour."""
+    """A `.noise` preset (format.md §5.1): the swept-notch engine's inputs (voices.md §2.17).
 
-    noise_type: Literal["white", "pink", "brown", "red"] = "pink"
+    Ramped values are (start, end), equal unless `transition` is true. Sweeps and static
+    notches are in the plan's form (docs/plan.md, "Swept-notch engine").
+    """
+
+    noise_type: str = "pink"                   # a colour name of voices.md §2.10.2, lower case
     seed: int | None = None
+    lfo_waveform: Literal["sine", "triangle"] = "sine"
+    transition: bool = False
+    lfo_freq_hz: tuple[float, float] = (1 / 12, 1 / 12)
+    lfo_offset_r_deg: tuple[float, float] = (0.0, 0.0)
+    intra_offset_deg: tuple[float, float] = (0.0, 0.0)
+    sweeps: list[dict[str, Any]] = Field(default_factory=list)
+    static_notches: list[list[float]] = Field(default_factory=list)
+    initial_offset_s: float = 0.0              # transition timing in noise time
+    transition_s: float | None = None
+    hold_end_s: float | None = None            # the legacy post_offset, converted by the engine
     extras: dict[str, Any] = Field(default_factory=dict)   # every other preset key, kept
 
 

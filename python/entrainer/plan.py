@@ -86,8 +86,15 @@ def _voice(step, voice: Voice, report: Report) -> dict[str, Any]:
             "curve": ramp.curve,
         },
         "envelope": _envelope(voice.envelope),
-        "params": plan_values(family.rows, resolved, family.swaps),
+        "params": _params(family, voice, resolved, where),
     }
+
+
+def _params(family, voice: Voice, resolved, where) -> dict[str, Any]:
+    params = plan_values(family.rows, resolved, family.swaps)
+    if family.extra is not None:
+        params.update(family.extra(voice.params, resolved, voice.transition, where, None, None))
+    return params
 
 
 def _envelope(env) -> dict[str, Any] | None:
@@ -105,10 +112,18 @@ def _envelope(env) -> dict[str, Any] | None:
 def _noise(noise: BackgroundNoise | None) -> dict[str, Any] | None:
     if noise is None:
         return None
-    return {"colour": noise.preset.noise_type, "seed": noise.preset.seed, "gain": noise.gain,
-            "pan": noise.pan, "start_s": noise.start_s, "fade_in_s": noise.fade_in_s,
-            "fade_out_s": noise.fade_out_s,
-            "amp_envelope": [[float(t), float(a)] for t, a in noise.amp_envelope]}
+    p = noise.preset
+    return {"seed": p.seed, "gain": noise.gain, "pan": noise.pan, "start_s": noise.start_s,
+            "fade_in_s": noise.fade_in_s, "fade_out_s": noise.fade_out_s,
+            "amp_envelope": [[float(t), float(a)] for t, a in noise.amp_envelope],
+            "ramp": {"initial_offset_s": p.initial_offset_s, "transition_s": p.transition_s,
+                     "hold_end_s": p.hold_end_s} if p.transition else None,
+            "params": {"colour": p.noise_type, "lfo_shape": p.lfo_waveform,
+                       "lfo_freq_hz": list(p.lfo_freq_hz),
+                       "lfo_offset_r_deg": list(p.lfo_offset_r_deg),
+                       "intra_offset_deg": list(p.intra_offset_deg),
+                       "sweeps": p.sweeps, "static_notches": p.static_notches,
+                       "prefilters": True}}
 
 
 __all__ = ["build_plan", "track_summary"]

@@ -20,8 +20,9 @@ _WORD = re.compile(r"[A-Za-z_ ]*")
 
 
 def read_ramp(params: dict, location: str, duration_s: float | None, report: Report,
-              suffix: str = "") -> Ramp:
-    """Read the timing keys of a transition voice. `duration_s` None: not placed in a step."""
+              suffix: str = "", curve_keys: tuple[str, ...] = ("transition_curve",)) -> Ramp:
+    """Read the timing keys of a transition voice. `duration_s` None: not placed in a step.
+    `curve_keys`: the curve key and the voice's legacy aliases for it."""
     f = Fields(params, location, report)
     initial = f.number("initial_offset", default=0.0)
     if initial < 0:
@@ -34,11 +35,11 @@ def read_ramp(params: dict, location: str, duration_s: float | None, report: Rep
         report.warn(W_NEGATIVE_OFFSET, f.at("post_offset"),
                     f"expected a time ≥ 0, got {show(params['post_offset'])}; using 0{suffix}")
         post = 0.0
-    raw_curve = params.get("transition_curve")
+    raw_curve = next((params[k] for k in curve_keys if params.get(k) is not None), None)
     hint = ""
     if isinstance(raw_curve, str) and not _WORD.fullmatch(raw_curve):
         hint = " (curve expressions are not evaluated)"
-    curve = f.choice("transition_curve", choices=CURVES, default="linear",
+    curve = f.choice(*curve_keys, choices=CURVES, default="linear",
                      code=E_UNKNOWN_CURVE, hint=hint)
 
     if length is None and post is not None and duration_s is not None:

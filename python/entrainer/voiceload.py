@@ -73,8 +73,9 @@ def read_voice(raw: object, index: int, location: str, step: StepContext,
     voice_suffix = suffix(step.description, display)
     ramp = None
     if transition:
-        ramp = read_ramp(params, params_location, step.duration_s, report, voice_suffix)
-        params = {k: v for k, v in params.items() if k not in TIMING_KEYS}
+        curve_keys = family.curve_keys if family is not None else ("transition_curve",)
+        ramp = read_ramp(params, params_location, step.duration_s, report, voice_suffix, curve_keys)
+        params = {k: v for k, v in params.items() if k not in TIMING_KEYS + curve_keys}
     if family is not None and family.implemented:
         where = Where(params_location, voice_suffix)
         check_params(family, params, transition, where, step.sample_rate, report)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from entrainer.voices import FAMILIES, known_names, lookup
-from entrainer.voices.params import end_name, start_name
+from entrainer.voices.params import Where, end_name, resolve, start_name
 
 LOOKUPS = [
     # name as written → (base, transition by name, family, status or rejection)
@@ -15,10 +15,10 @@ LOOKUPS = [
     ("isochronic_tone_transition", ("isochronic_tone", True, "isochronic_tone", "implemented")),
     ("monaural_beat_stereo_amps", ("monaural_beat_stereo_amps", False, "monaural_beat_stereo_amps", "implemented")),
     ("qam_beat", ("qam_beat", False, "qam_beat", "not supported yet")),
-    ("noise", ("noise", False, "noise_swept_notch", "not supported yet")),
-    ("noise_transition", ("noise", True, "noise_swept_notch", "not supported yet")),
+    ("noise", ("noise", False, "noise_swept_notch", "implemented")),
+    ("noise_transition", ("noise", True, "noise_swept_notch", "implemented")),
     ("generate_swept_notch_pink_sound_transition",
-     ("generate_swept_notch_pink_sound", True, "noise_swept_notch", "not supported yet")),
+     ("generate_swept_notch_pink_sound", True, "generate_swept_notch_pink_sound", "implemented")),
     ("subliminal_encode", ("subliminal_encode", False, "subliminal_encode", "not supported yet")),
     ("basic_am", ("basic_am", False, None, "was removed from the legacy renderer and has no specification")),
     ("flanged_voice_transition",
@@ -47,12 +47,15 @@ def test_every_voice_of_voices_md_is_known_once():
         "spatial_angle_modulation", "spatial_angle_modulation_monaural_beat",
         "stereo_am_independent", "subliminal_encode", "wave_shape_stereo_am"]
     assert [f.name for f in FAMILIES if f.implemented] == [
-        "binaural_beat", "isochronic_tone", "monaural_beat_stereo_amps"]
+        "binaural_beat", "isochronic_tone", "monaural_beat_stereo_amps", "noise_generator",
+        "noise_swept_notch", "generate_swept_notch_pink_sound"]
     assert [f.name for f in FAMILIES if not f.has_transition] == ["subliminal_encode"]
 
 
 PAN = ["pan_min", "pan_max", "pan_type", "pan_freq_hz", "pan_phase_rad"]
 EARS = lambda *names: [n.format(ear=e) for n in names for e in "lr"]   # noqa: E731
+NOTCH = ["colour", "lfo_shape", "lfo_freq_hz", "lfo_offset_r_deg", "intra_offset_deg", "sweeps",
+         "static_notches", "prefilters"]
 PLAN_KEYS = {
     "binaural_beat": [
         *EARS("amp_{ear}"), "base_freq_hz", "beat_freq_hz", "left_high", "force_mono",
@@ -68,12 +71,20 @@ PLAN_KEYS = {
         "amp_lower_l", "amp_upper_l", "amp_lower_r", "amp_upper_r", "base_freq_hz", "beat_freq_hz",
         "start_phase_lower_rad", "start_phase_upper_rad", "wobble_freq_hz", "wobble_range_rad",
         "am_depth", "am_freq_hz", "am_phase_rad"],
+    # the swept-notch voices: engine keys, then the voice's gains (docs/plan.md)
+    "noise_generator": [*NOTCH, *EARS("amp_{ear}"), "fade_in_s", "fade_out_s", "amp_envelope"],
+    "noise_swept_notch": [*NOTCH, *EARS("amp_{ear}")],
+    "generate_swept_notch_pink_sound": [*NOTCH, *EARS("amp_{ear}")],
 }
 
 
 @pytest.mark.parametrize("family", [f for f in FAMILIES if f.implemented], ids=lambda f: f.name)
 def test_tables_write_exactly_the_plan_keys_of_docs_plan_md(family):
-    assert sorted(r.plan for r in family.rows if r.plan) == sorted(PLAN_KEYS[family.name])
+    plan = [r.plan for r in family.rows if r.plan]
+    if family.extra is not None:
+        resolved = resolve(family.rows, {}, False, Where("params"), None)
+        plan += list(family.extra({}, resolved, False, Where("params"), None, None))
+    assert sorted(plan) == sorted(PLAN_KEYS[family.name])
     keys = [r.key for r in family.rows]
     assert len(keys) == len(set(keys))
     assert all(r.default_from in keys[: keys.index(r.key)] for r in family.rows if r.default_from)

@@ -93,8 +93,6 @@ pub enum EnvelopePlan {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NoisePlan {
-    /// `white`, `pink`, `brown` or `red`.
-    pub colour: String,
     /// `noise_parameters.seed` of the preset, replacing the derived background-noise seed.
     #[serde(default)]
     pub seed: Option<u64>,
@@ -110,6 +108,27 @@ pub struct NoisePlan {
     /// Piecewise-linear gain over timeline seconds: `[[t_s, amp], ...]`, times non-decreasing.
     #[serde(default)]
     pub amp_envelope: Vec<(f64, f64)>,
+    /// Present for a transitioning preset: ramps in noise time, curve linear.
+    #[serde(default)]
+    pub ramp: Option<NoiseRampPlan>,
+    /// The swept-notch engine's keys (`docs/plan.md`), as for the noise voices.
+    #[serde(default)]
+    pub params: Map<String, Value>,
+}
+
+/// Transition timing of a `.noise` preset. `post_offset` becomes `transition_s` only here,
+/// because the noise's span depends on the render rate.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NoiseRampPlan {
+    #[serde(default)]
+    pub initial_offset_s: f64,
+    /// `None`: until the end of the span (or as `hold_end_s` says).
+    #[serde(default)]
+    pub transition_s: Option<f64>,
+    /// The legacy `post_offset`: end values held for this long at the end of the span.
+    #[serde(default)]
+    pub hold_end_s: Option<f64>,
 }
 
 impl Plan {
@@ -130,8 +149,13 @@ impl<'a> Params<'a> {
         Params { step, voice, map }
     }
 
-    fn err(&self, key: &str, message: String) -> EngineError {
+    pub fn err(&self, key: &str, message: String) -> EngineError {
         EngineError::Param { step: self.step, voice: self.voice, key: key.to_string(), message }
+    }
+
+    /// The raw JSON value of a key (null counts as absent), for structured parameters.
+    pub fn raw(&self, key: &str) -> Option<&'a Value> {
+        self.map.get(key).filter(|v| !v.is_null())
     }
 
     fn number(&self, key: &str, v: &Value) -> Result<f64> {

@@ -67,7 +67,7 @@ fn program(beat: f64) -> Arc<Program> {
             {{"source_index": 0, "duration_s": 0.3, "crossfade_out_s": 0.05, "voices": [{b_ramped}, {iso}]}},
             {{"source_index": 1, "duration_s": 0.3, "crossfade_out_s": 0.0, "voices": [{mono_env}, {iso}]}},
             {{"source_index": 2, "duration_s": 0.3, "crossfade_out_s": 0.05, "crossfade_curve": "equal_power", "voices": [{b}]}}
-        ], "noise": {{"colour": "pink", "gain": 0.2, "fade_in_s": 0.05}}}}"#
+        ], "noise": {{"params": {{"colour": "pink"}}, "gain": 0.2, "fade_in_s": 0.05}}}}"#
     );
     let plan = Plan::from_json(&json).expect("plan");
     Arc::new(Program::new(&plan, RenderOptions { sample_rate: 48_000, ..RenderOptions::default() }).expect("program"))

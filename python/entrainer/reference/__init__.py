@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from . import binaural, isochronic, monaural
+from . import binaural, isochronic, monaural, noise, rng
 from .ramp import Timing, timing
 
 __all__ = ["VOICES", "render_voice"]
@@ -29,7 +29,12 @@ _FAMILIES = {
     "binaural_beat": binaural.render,
     "isochronic_tone": isochronic.render,
     "monaural_beat_stereo_amps": monaural.render,
+    "noise_generator": noise.render,
+    "noise_swept_notch": noise.render,
+    "generate_swept_notch_pink_sound": noise.render,
 }
+# Noise voices also need the voice seed and the step length (fade-out); their default gain.
+_NOISE_AMP = {"noise_generator": 0.25, "noise_swept_notch": 1.0, "generate_swept_notch_pink_sound": 1.0}
 
 # A transition voice is the base voice with a ramp; the plan's `ramp` key decides which.
 VOICES: dict[str, Impl] = {}
@@ -54,4 +59,13 @@ def render_voice(
     if count == 0:
         return np.zeros((0, 2))
     t = timing(voice.get("ramp"), sample_rate, step_frames)
+    base = name.removesuffix("_transition")
+    if base in _NOISE_AMP:
+        # render.md §13: the voice's own seed, else derived("step/<i>/voice/<j>") from render seed 0
+        # (the engine's render_voice hook places the voice in step 0).
+        seed = voice.get("seed")
+        if seed is None:
+            seed = rng.derived(0, f"step/0/voice/{voice.get('source_index', 0)}")
+        return impl(voice.get("params") or {}, sample_rate, t, start, count, seed=seed,
+                    step_frames=step_frames, default_amp=_NOISE_AMP[base])
     return impl(voice.get("params") or {}, sample_rate, t, start, count)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from .params import Param
 from .stages import LaterStage
@@ -42,6 +44,11 @@ class Family:
     later: tuple[LaterStage, ...] = ()
     has_transition: bool = True
     aliases: tuple[str, ...] = ()                # other base names for the same function
+    # Parameters a flat row cannot describe (lists of sweeps, envelopes): called as
+    # extra(params, resolved, transition, where, sample_rate, report) after the rows, it checks
+    # them (report None: silently) and returns their plan values.
+    extra: Callable[..., dict[str, Any]] | None = None
+    curve_keys: tuple[str, ...] = ("transition_curve",)   # the ramp's curve key and aliases
 
     @property
     def implemented(self) -> bool:

@@ -9,7 +9,7 @@ another rate than the file's, so `check_track()` can be re-run for any rate.
 
 from __future__ import annotations
 
-from ..errors import E_PARAM, Diagnostic, join, num
+from ..errors import E_PARAM, Diagnostic, Report, join, num
 from .family import Family, FrequencyLimit
 from .params import Resolved, Where
 
@@ -66,4 +66,9 @@ def check_track(track, sample_rate: int) -> list[Diagnostic]:
             where = where_of(step, voice)
             resolved = resolve(family.rows, voice.params, voice.transition, where, None)
             out.extend(check_voice(family, resolved, sample_rate, where))
+            if family.extra is not None:
+                # rate-dependent limits of structured parameters (notch frequencies < 0.49·sr)
+                found = Report("the render plan", limit=None)
+                family.extra(voice.params, resolved, voice.transition, where, sample_rate, found)
+                out.extend(found.errors)
     return out

@@ -58,6 +58,7 @@ class Param:
     ramp: str = RAMP
     choices: tuple = ()              # ENUM: lower-case names; INT_ENUM: integers
     start_keys: tuple[str, ...] = () # legacy transition spellings replacing `startX`
+    end_keys: tuple[str, ...] = ()   # legacy transition spellings replacing `endX`
     default_from: str | None = None  # default = that earlier row's value at the same end
     unit: str = ""                   # for the listing: "Hz", "rad", "s"
 
@@ -67,7 +68,7 @@ class Param:
 
     @property
     def end_names(self) -> tuple[str, ...]:
-        return (end_name(self.key),)
+        return self.end_keys or (end_name(self.key),)
 
     def expectation(self) -> str:
         if self.kind == NUMBER:

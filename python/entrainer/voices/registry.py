@@ -14,6 +14,7 @@ from .binaural import BINAURAL
 from .family import NOT_YET, Family
 from .isochronic import ISOCHRONIC
 from .monaural import MONAURAL
+from .noise import NOISE_GENERATOR, NOISE_SWEPT_NOTCH, SWEPT_NOTCH_PINK_SOUND
 
 _SUFFIX = "_transition"
 
@@ -34,9 +35,9 @@ FAMILIES: tuple[Family, ...] = (
     _later("dual_pulse_binaural", "§3.9", "binaural tones with isochronic pulses"),
     _later("spatial_angle_modulation", "§3.10", "a tone moving around the head"),
     _later("spatial_angle_modulation_monaural_beat", "§3.11", "a moving monaural beat"),
-    _later("noise_generator", "§3.12", "coloured noise"),
-    _later("noise_swept_notch", "§3.13", "noise with swept notch filters",
-           aliases=("noise", "generate_swept_notch_pink_sound")),
+    NOISE_GENERATOR,
+    NOISE_SWEPT_NOTCH,
+    SWEPT_NOTCH_PINK_SOUND,
     _later("subliminal_encode", "§3.14", "audio files shifted into the ultrasonic band",
            has_transition=False),
 )

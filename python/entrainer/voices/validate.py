@@ -48,6 +48,8 @@ def check_params(family: Family, params: dict, transition: bool, where: Where,
         if key is not None:
             found.error(E_UNSUPPORTED, join(where.location, key),
                         f"the {stage.name} is not supported yet{where.suffix}")
+    if family.extra is not None:
+        family.extra(params, resolved, transition, where, sample_rate, found)
     if sample_rate is not None:
         for diagnostic in check_voice(family, resolved, sample_rate, where):
             found.add(diagnostic)
@@ -59,5 +61,7 @@ def check_params(family: Family, params: dict, transition: bool, where: Where,
         return order.get(key, len(order))
 
     for diagnostic in sorted(found.errors, key=position):
+        report.add(diagnostic)
+    for diagnostic in found.warnings:
         report.add(diagnostic)
     return resolved

@@ -5,6 +5,7 @@ mod binaural;
 mod common;
 mod isochronic;
 mod monaural;
+mod noise;
 mod pan;
 
 use crate::error::{EngineError, Result};
@@ -16,7 +17,14 @@ use crate::ramp::Ramp;
 pub use common::CHUNK;
 
 /// Function names this engine renders, in registry order.
-pub const IMPLEMENTED: [&str; 3] = ["binaural_beat", "isochronic_tone", "monaural_beat_stereo_amps"];
+pub const IMPLEMENTED: [&str; 6] = [
+    "binaural_beat",
+    "isochronic_tone",
+    "monaural_beat_stereo_amps",
+    "noise_generator",
+    "noise_swept_notch",
+    "generate_swept_notch_pink_sound",
+];
 
 /// A voice instance positioned in its step. Implementations never allocate in `render`.
 pub trait Voice: Send {
@@ -62,6 +70,7 @@ pub enum VoiceSpec {
     Binaural(binaural::Binaural),
     Isochronic(isochronic::Isochronic),
     Monaural(monaural::Monaural),
+    Noise(noise::Noise),
 }
 
 /// Where a voice sits in its step.
@@ -87,6 +96,8 @@ impl VoiceSpec {
             "binaural_beat" => Ok(VoiceSpec::Binaural(binaural::Binaural::parse(&p)?)),
             "isochronic_tone" => Ok(VoiceSpec::Isochronic(isochronic::Isochronic::parse(&p)?)),
             "monaural_beat_stereo_amps" => Ok(VoiceSpec::Monaural(monaural::Monaural::parse(&p)?)),
+            "noise_generator" => Ok(VoiceSpec::Noise(noise::Noise::parse(&p, 0.25)?)),
+            "noise_swept_notch" | "generate_swept_notch_pink_sound" => Ok(VoiceSpec::Noise(noise::Noise::parse(&p, 1.0)?)),
             other => Err(EngineError::UnknownFunction { step, voice, name: other.to_string(), known: IMPLEMENTED.to_vec() }),
         }
     }
@@ -97,6 +108,7 @@ impl VoiceSpec {
             VoiceSpec::Binaural(b) => Box::new(b.instantiate(place, initial)),
             VoiceSpec::Isochronic(b) => Box::new(b.instantiate(place, initial)),
             VoiceSpec::Monaural(b) => Box::new(b.instantiate(place, initial)),
+            VoiceSpec::Noise(b) => Box::new(b.instantiate(place)),
         };
         if at != 0 {
             v.seek(at);
@@ -111,6 +123,7 @@ impl VoiceSpec {
             VoiceSpec::Binaural(b) => b.signature(a),
             VoiceSpec::Isochronic(b) => b.signature(a),
             VoiceSpec::Monaural(b) => b.signature(a),
+            VoiceSpec::Noise(_) => return None,
         })
     }
 
@@ -120,6 +133,15 @@ impl VoiceSpec {
             VoiceSpec::Binaural(b) => b.bound(),
             VoiceSpec::Isochronic(b) => b.bound(),
             VoiceSpec::Monaural(b) => b.bound(),
+            VoiceSpec::Noise(b) => b.bound(),
+        }
+    }
+
+    /// Work that depends on the sample rate and is done once before rendering (the noise
+    /// calibration), so that instantiating a voice mid-render stays cheap.
+    pub fn prepare(&self, sample_rate: u32) {
+        if let VoiceSpec::Noise(b) = self {
+            b.prepare(sample_rate);
         }
     }
 }
