@@ -26,6 +26,9 @@ CASES = [
     pytest.param(voice("binaural_beat"), CLASS_E, id="binaural defaults"),
     pytest.param(voice("isochronic_tone"), CLASS_E, id="isochronic defaults"),
     pytest.param(voice("monaural_beat_stereo_amps"), CLASS_E, id="monaural defaults"),
+    pytest.param(voice("stereo_am_independent"), CLASS_E, id="stereo AM defaults"),
+    pytest.param(voice("wave_shape_stereo_am"), CLASS_E, id="wave shape defaults"),
+    pytest.param(voice("rhythmic_waveshaping"), CLASS_E, id="rhythmic defaults"),
     *(pytest.param(v, CLASS_E, id=name) for name, v in VOICES.items() if "quadrature" not in name),
     pytest.param(
         VOICES["binaural, ramped vibrato (quadrature)"],

@@ -47,7 +47,8 @@ def test_every_voice_of_voices_md_is_known_once():
         "spatial_angle_modulation", "spatial_angle_modulation_monaural_beat",
         "stereo_am_independent", "subliminal_encode", "wave_shape_stereo_am"]
     assert [f.name for f in FAMILIES if f.implemented] == [
-        "binaural_beat", "isochronic_tone", "monaural_beat_stereo_amps"]
+        "binaural_beat", "isochronic_tone", "monaural_beat_stereo_amps",
+        "stereo_am_independent", "wave_shape_stereo_am", "rhythmic_waveshaping"]
     assert [f.name for f in FAMILIES if not f.has_transition] == ["subliminal_encode"]
 
 
@@ -68,6 +69,12 @@ PLAN_KEYS = {
         "amp_lower_l", "amp_upper_l", "amp_lower_r", "amp_upper_r", "base_freq_hz", "beat_freq_hz",
         "start_phase_lower_rad", "start_phase_upper_rad", "wobble_freq_hz", "wobble_range_rad",
         "am_depth", "am_freq_hz", "am_phase_rad"],
+    "stereo_am_independent": [
+        "amp", "carrier_freq_hz", "stereo_width_hz", *EARS("mod_freq_{ear}_hz", "mod_depth_{ear}", "mod_phase_{ear}_rad")],
+    "wave_shape_stereo_am": [
+        "amp", "carrier_freq_hz", "shape_mod_freq_hz", "shape_mod_depth", "shape_amount",
+        *EARS("stereo_mod_freq_{ear}_hz", "stereo_mod_depth_{ear}", "stereo_mod_phase_{ear}_rad")],
+    "rhythmic_waveshaping": ["amp", "carrier_freq_hz", "mod_freq_hz", "mod_depth", "shape_amount", "pan"],
 }
 
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from . import binaural, isochronic, monaural
+from . import am_shaping, binaural, isochronic, monaural
 from .ramp import Timing, timing
 
 __all__ = ["VOICES", "render_voice"]
@@ -29,6 +29,9 @@ _FAMILIES = {
     "binaural_beat": binaural.render,
     "isochronic_tone": isochronic.render,
     "monaural_beat_stereo_amps": monaural.render,
+    "stereo_am_independent": am_shaping.render_stereo_am,
+    "wave_shape_stereo_am": am_shaping.render_wave_shape,
+    "rhythmic_waveshaping": am_shaping.render_rhythmic,
 }
 
 # A transition voice is the base voice with a ramp; the plan's `ramp` key decides which.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .am_shaping import RHYTHMIC, STEREO_AM, WAVE_SHAPE
 from .binaural import BINAURAL
 from .family import NOT_YET, Family
 from .isochronic import ISOCHRONIC
@@ -26,9 +27,9 @@ FAMILIES: tuple[Family, ...] = (
     BINAURAL,
     ISOCHRONIC,
     MONAURAL,
-    _later("stereo_am_independent", "§3.4", "a carrier with independent AM per ear"),
-    _later("wave_shape_stereo_am", "§3.5", "waveshaped stereo AM"),
-    _later("rhythmic_waveshaping", "§3.6", "a carrier waveshaped by a rhythmic LFO"),
+    STEREO_AM,
+    WAVE_SHAPE,
+    RHYTHMIC,
     _later("qam_beat", "§3.7", "quadrature AM beat"),
     _later("hybrid_qam_monaural_beat", "§3.8", "QAM left, monaural beat right"),
     _later("dual_pulse_binaural", "§3.9", "binaural tones with isochronic pulses"),

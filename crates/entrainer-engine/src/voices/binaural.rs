@@ -198,6 +198,6 @@ impl Voice for BinauralVoice {
         }
         clocks[WOBBLE] = self.wobble_clock.at(x);
         clocks[PAN] = self.pan_clock.at(x);
-        VoiceState { phases: [self.carriers[0].phase(), self.carriers[1].phase()], clocks, filters: None }
+        VoiceState { phases: [self.carriers[0].phase(), self.carriers[1].phase(), Phase::default(), Phase::default()], clocks, filters: None }
     }
 }

@@ -1,6 +1,7 @@
 //! The voice registry and the hooks `render.md` needs from every voice (`voices.md` §2.16):
 //! rendering in blocks, state at any frame, continuation signature and state, amplitude bound.
 
+mod am_shaping;
 mod binaural;
 mod common;
 mod isochronic;
@@ -16,7 +17,14 @@ use crate::ramp::Ramp;
 pub use common::CHUNK;
 
 /// Function names this engine renders, in registry order.
-pub const IMPLEMENTED: [&str; 3] = ["binaural_beat", "isochronic_tone", "monaural_beat_stereo_amps"];
+pub const IMPLEMENTED: [&str; 6] = [
+    "binaural_beat",
+    "isochronic_tone",
+    "monaural_beat_stereo_amps",
+    "stereo_am_independent",
+    "wave_shape_stereo_am",
+    "rhythmic_waveshaping",
+];
 
 /// A voice instance positioned in its step. Implementations never allocate in `render`.
 pub trait Voice: Send {
@@ -28,13 +36,16 @@ pub trait Voice: Send {
     fn state(&self) -> VoiceState;
 }
 
+/// Delay lines of up to 8 sections per channel (harmonic suppression uses 4, the QAM
+/// post-filter 8).
+pub type FilterState = [[Df1; 8]; 2];
+
 /// Carried phases, clocks (by role) and recursive-filter state of a voice.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct VoiceState {
-    pub phases: [Phase; 2],
+    pub phases: [Phase; 4],
     pub clocks: [f64; 8],
-    /// Delay lines of up to 4 sections per channel (harmonic suppression).
-    pub filters: Option<[[Df1; 4]; 2]>,
+    pub filters: Option<FilterState>,
 }
 
 /// What continuation matching compares (`render.md` §7.3).
@@ -62,6 +73,9 @@ pub enum VoiceSpec {
     Binaural(binaural::Binaural),
     Isochronic(isochronic::Isochronic),
     Monaural(monaural::Monaural),
+    StereoAm(am_shaping::StereoAm),
+    WaveShape(am_shaping::WaveShape),
+    Rhythmic(am_shaping::Rhythmic),
 }
 
 /// Where a voice sits in its step.
@@ -87,6 +101,9 @@ impl VoiceSpec {
             "binaural_beat" => Ok(VoiceSpec::Binaural(binaural::Binaural::parse(&p)?)),
             "isochronic_tone" => Ok(VoiceSpec::Isochronic(isochronic::Isochronic::parse(&p)?)),
             "monaural_beat_stereo_amps" => Ok(VoiceSpec::Monaural(monaural::Monaural::parse(&p)?)),
+            "stereo_am_independent" => Ok(VoiceSpec::StereoAm(am_shaping::StereoAm::parse(&p)?)),
+            "wave_shape_stereo_am" => Ok(VoiceSpec::WaveShape(am_shaping::WaveShape::parse(&p)?)),
+            "rhythmic_waveshaping" => Ok(VoiceSpec::Rhythmic(am_shaping::Rhythmic::parse(&p)?)),
             other => Err(EngineError::UnknownFunction { step, voice, name: other.to_string(), known: IMPLEMENTED.to_vec() }),
         }
     }
@@ -97,6 +114,9 @@ impl VoiceSpec {
             VoiceSpec::Binaural(b) => Box::new(b.instantiate(place, initial)),
             VoiceSpec::Isochronic(b) => Box::new(b.instantiate(place, initial)),
             VoiceSpec::Monaural(b) => Box::new(b.instantiate(place, initial)),
+            VoiceSpec::StereoAm(b) => Box::new(b.instantiate(place, initial)),
+            VoiceSpec::WaveShape(b) => Box::new(b.instantiate(place, initial)),
+            VoiceSpec::Rhythmic(b) => Box::new(b.instantiate(place, initial)),
         };
         if at != 0 {
             v.seek(at);
@@ -111,6 +131,9 @@ impl VoiceSpec {
             VoiceSpec::Binaural(b) => b.signature(a),
             VoiceSpec::Isochronic(b) => b.signature(a),
             VoiceSpec::Monaural(b) => b.signature(a),
+            VoiceSpec::StereoAm(b) => b.signature(a),
+            VoiceSpec::WaveShape(b) => b.signature(a),
+            VoiceSpec::Rhythmic(b) => b.signature(a),
         })
     }
 
@@ -120,6 +143,9 @@ impl VoiceSpec {
             VoiceSpec::Binaural(b) => b.bound(),
             VoiceSpec::Isochronic(b) => b.bound(),
             VoiceSpec::Monaural(b) => b.bound(),
+            VoiceSpec::StereoAm(b) => b.bound(),
+            VoiceSpec::WaveShape(b) => b.bound(),
+            VoiceSpec::Rhythmic(b) => b.bound(),
         }
     }
 }
