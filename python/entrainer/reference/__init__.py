@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from . import am_shaping, binaural, isochronic, monaural
+from . import am_shaping, binaural, isochronic, monaural, qam
 from .ramp import Timing, timing
 
 __all__ = ["VOICES", "render_voice"]
@@ -32,7 +32,13 @@ _FAMILIES = {
     "stereo_am_independent": am_shaping.render_stereo_am,
     "wave_shape_stereo_am": am_shaping.render_wave_shape,
     "rhythmic_waveshaping": am_shaping.render_rhythmic,
+    "qam_beat": qam.render_qam,
+    "hybrid_qam_monaural_beat": qam.render_hybrid,
 }
+
+# Voices whose samples also depend on the step length (qam_beat's release): called with
+# `step_frames=` as well.
+_STEP_LENGTH = {qam.render_qam}
 
 # A transition voice is the base voice with a ramp; the plan's `ramp` key decides which.
 VOICES: dict[str, Impl] = {}
@@ -57,4 +63,7 @@ def render_voice(
     if count == 0:
         return np.zeros((0, 2))
     t = timing(voice.get("ramp"), sample_rate, step_frames)
-    return impl(voice.get("params") or {}, sample_rate, t, start, count)
+    params = voice.get("params") or {}
+    if impl in _STEP_LENGTH:
+        return impl(params, sample_rate, t, start, count, step_frames=step_frames)
+    return impl(params, sample_rate, t, start, count)

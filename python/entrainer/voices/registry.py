@@ -15,6 +15,7 @@ from .binaural import BINAURAL
 from .family import NOT_YET, Family
 from .isochronic import ISOCHRONIC
 from .monaural import MONAURAL
+from .qam import HYBRID, QAM
 
 _SUFFIX = "_transition"
 
@@ -30,8 +31,8 @@ FAMILIES: tuple[Family, ...] = (
     STEREO_AM,
     WAVE_SHAPE,
     RHYTHMIC,
-    _later("qam_beat", "§3.7", "quadrature AM beat"),
-    _later("hybrid_qam_monaural_beat", "§3.8", "QAM left, monaural beat right"),
+    QAM,
+    HYBRID,
     _later("dual_pulse_binaural", "§3.9", "binaural tones with isochronic pulses"),
     _later("spatial_angle_modulation", "§3.10", "a tone moving around the head"),
     _later("spatial_angle_modulation_monaural_beat", "§3.11", "a moving monaural beat"),

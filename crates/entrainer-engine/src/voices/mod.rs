@@ -7,6 +7,7 @@ mod common;
 mod isochronic;
 mod monaural;
 mod pan;
+mod qam;
 
 use crate::error::{EngineError, Result};
 use crate::filters::Df1;
@@ -17,13 +18,15 @@ use crate::ramp::Ramp;
 pub use common::CHUNK;
 
 /// Function names this engine renders, in registry order.
-pub const IMPLEMENTED: [&str; 6] = [
+pub const IMPLEMENTED: [&str; 8] = [
     "binaural_beat",
     "isochronic_tone",
     "monaural_beat_stereo_amps",
     "stereo_am_independent",
     "wave_shape_stereo_am",
     "rhythmic_waveshaping",
+    "qam_beat",
+    "hybrid_qam_monaural_beat",
 ];
 
 /// A voice instance positioned in its step. Implementations never allocate in `render`.
@@ -76,6 +79,8 @@ pub enum VoiceSpec {
     StereoAm(am_shaping::StereoAm),
     WaveShape(am_shaping::WaveShape),
     Rhythmic(am_shaping::Rhythmic),
+    Qam(qam::Qam),
+    Hybrid(qam::Hybrid),
 }
 
 /// Where a voice sits in its step.
@@ -104,6 +109,8 @@ impl VoiceSpec {
             "stereo_am_independent" => Ok(VoiceSpec::StereoAm(am_shaping::StereoAm::parse(&p)?)),
             "wave_shape_stereo_am" => Ok(VoiceSpec::WaveShape(am_shaping::WaveShape::parse(&p)?)),
             "rhythmic_waveshaping" => Ok(VoiceSpec::Rhythmic(am_shaping::Rhythmic::parse(&p)?)),
+            "qam_beat" => Ok(VoiceSpec::Qam(qam::Qam::parse(&p)?)),
+            "hybrid_qam_monaural_beat" => Ok(VoiceSpec::Hybrid(qam::Hybrid::parse(&p)?)),
             other => Err(EngineError::UnknownFunction { step, voice, name: other.to_string(), known: IMPLEMENTED.to_vec() }),
         }
     }
@@ -117,6 +124,8 @@ impl VoiceSpec {
             VoiceSpec::StereoAm(b) => Box::new(b.instantiate(place, initial)),
             VoiceSpec::WaveShape(b) => Box::new(b.instantiate(place, initial)),
             VoiceSpec::Rhythmic(b) => Box::new(b.instantiate(place, initial)),
+            VoiceSpec::Qam(b) => Box::new(b.instantiate(place, initial)),
+            VoiceSpec::Hybrid(b) => Box::new(b.instantiate(place, initial)),
         };
         if at != 0 {
             v.seek(at);
@@ -134,6 +143,8 @@ impl VoiceSpec {
             VoiceSpec::StereoAm(b) => b.signature(a),
             VoiceSpec::WaveShape(b) => b.signature(a),
             VoiceSpec::Rhythmic(b) => b.signature(a),
+            VoiceSpec::Qam(b) => b.signature(a),
+            VoiceSpec::Hybrid(b) => b.signature(a),
         })
     }
 
@@ -146,6 +157,8 @@ impl VoiceSpec {
             VoiceSpec::StereoAm(b) => b.bound(),
             VoiceSpec::WaveShape(b) => b.bound(),
             VoiceSpec::Rhythmic(b) => b.bound(),
+            VoiceSpec::Qam(b) => b.bound(),
+            VoiceSpec::Hybrid(b) => b.bound(),
         }
     }
 }
