@@ -1,5 +1,6 @@
 """Verification properties of the AM and waveshaping voices (`voices.md` §3.4–§3.6), numbered as
-there, on both renderers. sr 48 000; 10 s renders unless the spec asks for 20 s.
+there, on both renderers. sr 48 000; 10 s renders unless the spec asks for 20 s, and 3 s for the
+harmonic ratios (steady tones 200 Hz apart).
 
 §3.4 property 3 (a transition with only start values sounds like the base voice) runs the
 loader's parameter table too, since the legacy lost exactly that key.
@@ -18,7 +19,7 @@ from entrainer.voices.registry import get
 
 from .cases import SR, WHOLE_STEP, frames, voice
 
-N10, N20 = frames(10.0), frames(20.0)
+N3, N10, N20 = frames(3.0), frames(10.0), frames(20.0)
 
 
 def envelope(x, carrier_hz=200.0):
@@ -104,7 +105,7 @@ def test_wave_shape_1_defaults(render):
 
 
 def test_wave_shape_2_harmonics(render):
-    y = render(wave_shape(shape_mod_depth=0.0, stereo_mod_depth_l=0.0, stereo_mod_depth_r=0.0, shape_amount=5.0), SR, N10)
+    y = render(wave_shape(shape_mod_depth=0.0, stereo_mod_depth_l=0.0, stereo_mod_depth_r=0.0, shape_amount=5.0), SR, N3)
     assert_harmonics(y[:, 0])
 
 
@@ -151,7 +152,7 @@ def test_rhythmic_2_hard_pan(render, pan, loud, silent):
 
 
 def test_rhythmic_3_harmonics(render):
-    assert_harmonics(render(rhythmic(mod_depth=0.0), SR, N10)[:, 0])
+    assert_harmonics(render(rhythmic(mod_depth=0.0), SR, N3)[:, 0])
 
 
 def test_rhythmic_pan_ramps(render):

@@ -29,6 +29,14 @@ CASES = [
     pytest.param(voice("stereo_am_independent"), CLASS_E, id="stereo AM defaults"),
     pytest.param(voice("wave_shape_stereo_am"), CLASS_E, id="wave shape defaults"),
     pytest.param(voice("rhythmic_waveshaping"), CLASS_E, id="rhythmic defaults"),
+    pytest.param(voice("dual_pulse_binaural"), CLASS_E, id="dual pulse defaults"),
+    pytest.param(
+        voice("dual_pulse_binaural", pulse_rate_l_hz=3.0, pulse_rate_r_hz=5.0, pulse_shape_l="square",
+              pulse_shape_r="raised_cosine", pulse_depth_r=0.7, pulse_phase_r_cycles=0.5, ramp_fraction_l=0.0,
+              pulse_phase_l_cycles=0.123457),  # square edges off the sample grid (docs/spec-decisions-am.md)
+        CLASS_E,
+        id="dual pulse, shapes per ear",
+    ),
     *(pytest.param(v, CLASS_E, id=name) for name, v in VOICES.items() if "quadrature" not in name),
     pytest.param(
         VOICES["binaural, ramped vibrato (quadrature)"],

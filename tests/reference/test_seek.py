@@ -135,6 +135,24 @@ VOICES = {
         shape_amount=[5.0, 0.00005],
         pan=[-1.0, 0.7],
     ),
+    "dual pulse, rates and shapes glide": voice(
+        "dual_pulse_binaural",
+        RAMP,
+        base_freq_hz=[200.0, 400.0],
+        beat_freq_hz=[4.0, 8.0],
+        pulse_rate_hz=[0.0, 6.0],
+        pulse_rate_r_hz=[3.0, 0.0],
+        ramp_fraction_l=[0.2, 0.5],
+        gap_fraction_r=[0.1, 0.4],
+        pulse_phase_l_cycles=[0.0, 1.3],
+        pulse_depth_l=[1.0, 0.5],
+        pulse_shape_r="raised_cosine",
+        am_depth_l=0.5,
+        am_freq_l_hz=[0.5, 1.0],
+        pan_min=-1.0,
+        pan_max=1.0,
+        pan_freq_hz=0.3,
+    ),
 }
 SUPPRESSED = voice(
     "isochronic_tone",
@@ -193,6 +211,19 @@ FILTERED = {
         mono_wobble_phase_r_rad=[0.0, 1.0],
         mono_start_phase_tone1_rad=0.2,
         mono_start_phase_tone2_rad=1.2,
+    ),
+    "dual pulse, suppression following a ramp": voice(
+        "dual_pulse_binaural",
+        RAMP,
+        base_freq_hz=[250.0, 600.0],
+        pulse_rate_l_hz=5.0,
+        pulse_shape_l="square",
+        pulse_phase_l_cycles=0.123457,  # keeps the square's edges off the sample grid
+        pulse_phase_r_cycles=0.25,
+        harmonic_suppression=True,
+        pan_min=-0.5,
+        pan_max=0.5,
+        pan_freq_hz=0.2,
     ),
 }
 

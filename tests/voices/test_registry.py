@@ -49,7 +49,7 @@ def test_every_voice_of_voices_md_is_known_once():
     assert [f.name for f in FAMILIES if f.implemented] == [
         "binaural_beat", "isochronic_tone", "monaural_beat_stereo_amps",
         "stereo_am_independent", "wave_shape_stereo_am", "rhythmic_waveshaping", "qam_beat",
-        "hybrid_qam_monaural_beat"]
+        "hybrid_qam_monaural_beat", "dual_pulse_binaural"]
     assert [f.name for f in FAMILIES if not f.has_transition] == ["subliminal_encode"]
 
 
@@ -89,6 +89,11 @@ PLAN_KEYS = {
         "mono_start_phase_tone1_rad", "mono_start_phase_tone2_rad", "mono_wobble_freq_r_hz",
         "mono_wobble_range_r_rad", "mono_wobble_phase_r_rad"],
 }
+PLAN_KEYS["dual_pulse_binaural"] = [
+    *PLAN_KEYS["binaural_beat"], "pulse_rate_hz",
+    *EARS("pulse_rate_{ear}_hz", "ramp_fraction_{ear}", "gap_fraction_{ear}", "pulse_phase_{ear}_cycles",
+          "pulse_shape_{ear}", "pulse_depth_{ear}"),
+    "harmonic_suppression"]
 
 
 @pytest.mark.parametrize("family", [f for f in FAMILIES if f.implemented], ids=lambda f: f.name)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from . import am_shaping, binaural, isochronic, monaural, qam
+from . import am_shaping, binaural, dual_pulse, isochronic, monaural, qam
 from .ramp import Timing, timing
 
 __all__ = ["VOICES", "render_voice"]
@@ -34,6 +34,7 @@ _FAMILIES = {
     "rhythmic_waveshaping": am_shaping.render_rhythmic,
     "qam_beat": qam.render_qam,
     "hybrid_qam_monaural_beat": qam.render_hybrid,
+    "dual_pulse_binaural": dual_pulse.render,
 }
 
 # Voices whose samples also depend on the step length (qam_beat's release): called with

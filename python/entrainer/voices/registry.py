@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from .am_shaping import RHYTHMIC, STEREO_AM, WAVE_SHAPE
 from .binaural import BINAURAL
+from .dual_pulse import DUAL_PULSE
 from .family import NOT_YET, Family
 from .isochronic import ISOCHRONIC
 from .monaural import MONAURAL
@@ -33,7 +34,7 @@ FAMILIES: tuple[Family, ...] = (
     RHYTHMIC,
     QAM,
     HYBRID,
-    _later("dual_pulse_binaural", "§3.9", "binaural tones with isochronic pulses"),
+    DUAL_PULSE,
     _later("spatial_angle_modulation", "§3.10", "a tone moving around the head"),
     _later("spatial_angle_modulation_monaural_beat", "§3.11", "a moving monaural beat"),
     _later("noise_generator", "§3.12", "coloured noise"),

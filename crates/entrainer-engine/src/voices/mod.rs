@@ -4,6 +4,7 @@
 mod am_shaping;
 mod binaural;
 mod common;
+mod dual_pulse;
 mod isochronic;
 mod monaural;
 mod pan;
@@ -18,7 +19,7 @@ use crate::ramp::Ramp;
 pub use common::CHUNK;
 
 /// Function names this engine renders, in registry order.
-pub const IMPLEMENTED: [&str; 8] = [
+pub const IMPLEMENTED: [&str; 9] = [
     "binaural_beat",
     "isochronic_tone",
     "monaural_beat_stereo_amps",
@@ -27,6 +28,7 @@ pub const IMPLEMENTED: [&str; 8] = [
     "rhythmic_waveshaping",
     "qam_beat",
     "hybrid_qam_monaural_beat",
+    "dual_pulse_binaural",
 ];
 
 /// A voice instance positioned in its step. Implementations never allocate in `render`.
@@ -81,6 +83,7 @@ pub enum VoiceSpec {
     Rhythmic(am_shaping::Rhythmic),
     Qam(qam::Qam),
     Hybrid(qam::Hybrid),
+    DualPulse(dual_pulse::DualPulse),
 }
 
 /// Where a voice sits in its step.
@@ -111,6 +114,7 @@ impl VoiceSpec {
             "rhythmic_waveshaping" => Ok(VoiceSpec::Rhythmic(am_shaping::Rhythmic::parse(&p)?)),
             "qam_beat" => Ok(VoiceSpec::Qam(qam::Qam::parse(&p)?)),
             "hybrid_qam_monaural_beat" => Ok(VoiceSpec::Hybrid(qam::Hybrid::parse(&p)?)),
+            "dual_pulse_binaural" => Ok(VoiceSpec::DualPulse(dual_pulse::DualPulse::parse(&p)?)),
             other => Err(EngineError::UnknownFunction { step, voice, name: other.to_string(), known: IMPLEMENTED.to_vec() }),
         }
     }
@@ -126,6 +130,7 @@ impl VoiceSpec {
             VoiceSpec::Rhythmic(b) => Box::new(b.instantiate(place, initial)),
             VoiceSpec::Qam(b) => Box::new(b.instantiate(place, initial)),
             VoiceSpec::Hybrid(b) => Box::new(b.instantiate(place, initial)),
+            VoiceSpec::DualPulse(b) => Box::new(b.instantiate(place, initial)),
         };
         if at != 0 {
             v.seek(at);
@@ -145,6 +150,7 @@ impl VoiceSpec {
             VoiceSpec::Rhythmic(b) => b.signature(a),
             VoiceSpec::Qam(b) => b.signature(a),
             VoiceSpec::Hybrid(b) => b.signature(a),
+            VoiceSpec::DualPulse(b) => b.signature(a),
         })
     }
 
@@ -159,6 +165,7 @@ impl VoiceSpec {
             VoiceSpec::Rhythmic(b) => b.bound(),
             VoiceSpec::Qam(b) => b.bound(),
             VoiceSpec::Hybrid(b) => b.bound(),
+            VoiceSpec::DualPulse(b) => b.bound(),
         }
     }
 }
