@@ -5,6 +5,8 @@
 //! class F: a seek replays a warm-up window (§2.9.5).
 
 use crate::filters::{warmup_frames, Coeffs};
+#[cfg(test)]
+use crate::filters::Df1;
 use crate::osc::{Carrier, CarrierSpec, Clock, Phase};
 use crate::plan::Params;
 use crate::ramp::{Lerp, Ramp};
@@ -421,10 +423,13 @@ impl QamVoice {
         }
         let harmonic = nonzero(&s.harmonic_depth);
         let ratio = s.harmonic_ratio;
-        // Sideband offset phase so·t in cycles, from n alone.
+        // Sidebands: sd·E·(cos(φ − 2π·so·t) + cos(φ + 2π·so·t)) = E·cos φ·2·sd·cos(2π·so·t), so
+        // the carrier term is scaled by 1 + 2·sd·cos(2π·so·t), shared by both ears.
         let side = &mut aux[..n];
         if s.sidebands {
             crate::osc::fill_linear(Phase::default(), s.sideband_offset_hz * self.inv_sr, 0.0, m0, side);
+            let twice = 2.0 * s.sideband_depth;
+            side.iter_mut().for_each(|w| *w = 1.0 + twice * cos_cycles(*w));
         }
         let phases = [&mut ph_l[..n], &mut ph_r[..n]];
         for (c, out) in [&mut *l, &mut *r].into_iter().enumerate() {
@@ -432,14 +437,13 @@ impl QamVoice {
             let ph = &mut *phases[c];
             self.carriers[c].fill(ph);
             let e = &*env[c];
-            for k in 0..n {
-                out[k] = e[k] * cos_cycles(ph[k] + sign * wob[k]);
-            }
             if s.sidebands {
-                let sd = s.sideband_depth;
                 for k in 0..n {
-                    let phi = ph[k] + sign * wob[k];
-                    out[k] += sd * e[k] * (cos_cycles(phi - side[k]) + cos_cycles(phi + side[k]));
+                    out[k] = e[k] * cos_cycles(ph[k] + sign * wob[k]) * side[k];
+                }
+            } else {
+                for k in 0..n {
+                    out[k] = e[k] * cos_cycles(ph[k] + sign * wob[k]);
                 }
             }
             if harmonic {
@@ -684,5 +688,48 @@ impl Voice for HybridVoice {
         s.clocks[R_WOBBLE] = self.wobble.at(x);
         s.filters = Some(self.filter.state);
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(n: usize) -> (Vec<f64>, Vec<f64>) {
+        let l = (0..n).map(|k| ((k as f64) * 0.0137).sin() + 0.3 * ((k as f64) * 0.71).cos()).collect();
+        let r = (0..n).map(|k| ((k as f64) * 0.0213).cos() - 0.2 * ((k as f64) * 1.3).sin()).collect();
+        (l, r)
+    }
+
+    #[test]
+    fn post_filter_is_the_direct_form_cascade_in_any_block_split() {
+        let (l0, r0) = input(5000);
+        let mut whole = PostFilter::new(48_000, None);
+        let (mut l, mut r) = (l0.clone(), r0.clone());
+        whole.process(&mut l, &mut r);
+        // any split gives the same bits
+        let mut split = PostFilter::new(48_000, None);
+        let (mut l2, mut r2) = (l0.clone(), r0.clone());
+        for (a, b) in l2.chunks_mut(77).zip(r2.chunks_mut(77)) {
+            split.process(a, b);
+        }
+        assert_eq!((&l, &r), (&l2, &r2));
+        // and it is the cascade of Direct Form I sections (up to rounding order, which the
+        // poles near the unit circle of the 30 Hz high-pass amplify to about 1e-12)
+        let mut state = [Df1::default(); 8];
+        for k in 0..l0.len() {
+            let mut y = l0[k];
+            for (s, c) in whole.coeffs.iter().enumerate() {
+                y = state[s].tick(c, y);
+            }
+            assert!((y - l[k]).abs() < 1e-9, "frame {k}: {y} vs {}", l[k]);
+        }
+    }
+
+    #[test]
+    fn post_filter_warm_up_is_that_of_the_30_hz_high_pass() {
+        // voices.md §2.9.5: about 0.55 s
+        let w = PostFilter::new(48_000, None).warmup as f64 / 48_000.0;
+        assert!((w - 0.55).abs() < 0.01, "{w}");
     }
 }
