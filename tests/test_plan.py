@@ -119,9 +119,9 @@ def test_clips_are_not_supported_yet(tmp_path):
 
 def test_a_hand_built_model_with_an_unsupported_voice_is_refused():
     track = Track(steps=[Step(source_index=0, duration_s=1, description="x", location="progression[0]",
-                              voices=[Voice(source_index=0, function="qam_beat", location="progression[0].voices[0]")])])
+                              voices=[Voice(source_index=0, function="subliminal_encode", location="progression[0].voices[0]")])])
     assert plan_error(track) == ('1 error in the render plan\n'
-                                 'progression[0].voices[0]: "qam_beat" is not supported yet (step "x", voice qam_beat)')
+                                 'progression[0].voices[0]: "subliminal_encode" is not supported yet (step "x", voice subliminal_encode)')
 
 
 # The real files: every one gives a plan, and the plan carries the converted ramps.

@@ -92,6 +92,11 @@ def test_timeline_of_the_real_files_matches_the_spec():
     ("binaural_beat", dict(ampL=0.5, ampR=0.5, baseFreq=700.0, beatFreq=5.0)),
     ("isochronic_tone", dict(ampL=0.5, ampR=0.5, baseFreq=700.0, beatFreq=5.0, harmonicSuppression=True,
                              gapPercent=0.0, rampPercent=0.0)),
+    ("stereo_am_independent", dict(carrierFreq=703.7, stereo_width_hz=3.0, modFreqL=3.3, modPhaseR=1.0)),
+    ("wave_shape_stereo_am", dict(carrierFreq=703.7, shapeAmount=3.0, shapeModFreq=2.7)),
+    ("rhythmic_waveshaping", dict(carrierFreq=703.7, modFreq=2.2, pan=0.3)),
+    ("dual_pulse_binaural", dict(baseFreq=703.7, beatFreq=5.0, pulseRateL=3.3, pulseDepth=0.5,
+                                 harmonicSuppression=True)),
 ])
 @pytest.mark.parametrize("crossfade", [0.0, 0.25])
 def test_continuing_voice_equals_one_uninterrupted_voice(function, params, crossfade):

@@ -14,7 +14,7 @@ from entrainer.reference import render_voice
 
 from .cases import SR, WHOLE_STEP, frames, ramp, voice
 from .conftest import SELECTED, engine_render
-from .test_seek import SUPPRESSED, VOICES
+from .test_seek import FILTERED, SUPPRESSED, VOICES
 
 pytestmark = pytest.mark.skipif("engine" not in SELECTED, reason='set ENTRAINER_RENDERERS to include "engine"')
 
@@ -26,6 +26,17 @@ CASES = [
     pytest.param(voice("binaural_beat"), CLASS_E, id="binaural defaults"),
     pytest.param(voice("isochronic_tone"), CLASS_E, id="isochronic defaults"),
     pytest.param(voice("monaural_beat_stereo_amps"), CLASS_E, id="monaural defaults"),
+    pytest.param(voice("stereo_am_independent"), CLASS_E, id="stereo AM defaults"),
+    pytest.param(voice("wave_shape_stereo_am"), CLASS_E, id="wave shape defaults"),
+    pytest.param(voice("rhythmic_waveshaping"), CLASS_E, id="rhythmic defaults"),
+    pytest.param(voice("dual_pulse_binaural"), CLASS_E, id="dual pulse defaults"),
+    pytest.param(
+        voice("dual_pulse_binaural", pulse_rate_l_hz=3.0, pulse_rate_r_hz=5.0, pulse_shape_l="square",
+              pulse_shape_r="raised_cosine", pulse_depth_r=0.7, pulse_phase_r_cycles=0.5, ramp_fraction_l=0.0,
+              pulse_phase_l_cycles=0.123457),  # square edges off the sample grid (docs/spec-decisions-am.md)
+        CLASS_E,
+        id="dual pulse, shapes per ear",
+    ),
     *(pytest.param(v, CLASS_E, id=name) for name, v in VOICES.items() if "quadrature" not in name),
     pytest.param(
         VOICES["binaural, ramped vibrato (quadrature)"],
@@ -59,6 +70,16 @@ CASES = [
         id="inward pan with a negative phase",
     ),
     pytest.param(voice("isochronic_tone", base_freq_hz=250.0, harmonic_suppression=True), CLASS_F, id="static suppression"),
+    pytest.param(voice("qam_beat"), CLASS_F, id="qam defaults"),
+    pytest.param(voice("hybrid_qam_monaural_beat"), CLASS_F, id="hybrid defaults"),
+    pytest.param(
+        voice("qam_beat", mod_shape_l=0.5, am2_depth_r=0.3, am2_freq_r_hz=0.7, cross_mod_depth=0.5, cross_mod_delay_s=0.1,
+              harmonic_depth=0.5, harmonic_ratio=1.5, sub_harmonic_freq_hz=0.5, sub_harmonic_depth=0.3, wobble_freq_hz=0.3,
+              wobble_range_rad=1.0, wobble_phase_rad=0.4, beating_sidebands=True, attack_s=0.5, release_s=0.7),
+        CLASS_F,
+        id="qam, every modulator (static)",
+    ),
+    *(pytest.param(v, CLASS_F, id=name) for name, v in FILTERED.items()),
     pytest.param(
         SUPPRESSED,
         CLASS_F,

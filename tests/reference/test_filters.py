@@ -16,6 +16,13 @@ def test_design_equals_scipy(sr, fc):
     assert np.abs(filters.butter_lowpass4_sos(fc, sr) - expected).max() < 1e-9
 
 
+@pytest.mark.parametrize("sr", [44_100, 48_000, 96_000])
+@pytest.mark.parametrize("fc", [20.0, 30.0, 1234.5])
+def test_highpass_design_equals_scipy(sr, fc):
+    expected = signal.butter(4, fc, "highpass", fs=sr, output="sos")
+    assert np.abs(filters.butter_highpass4_sos(fc, sr) - expected).max() < 1e-9
+
+
 def test_suppression_cutoff_is_clamped():
     assert filters.suppression_cutoff([0.0, 250.0, 40_000.0], 48_000).tolist() == [20.0, 375.0, 21_600.0]
 

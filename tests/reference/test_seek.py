@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from .cases import SR, frames, ramp, voice
+from .conftest import SELECTED, engine_render
 
 STEP = frames(5.0)
 SEEK = frames(3.3) + 7
@@ -101,6 +102,57 @@ VOICES = {
         am_freq_hz=[1.0, 4.0],
         am_phase_rad=[0.0, 3.0],
     ),
+    "stereo AM, ramps through the 0 Hz clamp": voice(
+        "stereo_am_independent",
+        RAMP,
+        amp=[0.2, 0.5],
+        carrier_freq_hz=[300.0, 0.5],
+        stereo_width_hz=[0.2, 3.0],
+        mod_freq_l_hz=[1.0, 5.0],
+        mod_depth_r=[0.2, 1.0],
+        mod_phase_l_rad=[0.0, 2.0],
+        mod_freq_r_hz=0.0,
+        mod_phase_r_rad=1.0,
+    ),
+    "wave shape, ramped drive and rates": voice(
+        "wave_shape_stereo_am",
+        RAMP,
+        amp=[0.15, 0.3],
+        carrier_freq_hz=[200.0, 330.0],
+        shape_amount=[0.0, 30.0],
+        shape_mod_freq_hz=[4.0, 0.0],
+        shape_mod_depth=[0.8, 0.3],
+        stereo_mod_freq_l_hz=[4.1, 7.0],
+        stereo_mod_phase_r_rad=[0.0, 3.0],
+    ),
+    "rhythmic, ramped pan and drive": voice(
+        "rhythmic_waveshaping",
+        RAMP,
+        amp=[0.25, 0.1],
+        carrier_freq_hz=[200.0, 90.0],
+        mod_freq_hz=[1.0, 9.0],
+        mod_depth=[1.0, 0.4],
+        shape_amount=[5.0, 0.00005],
+        pan=[-1.0, 0.7],
+    ),
+    "dual pulse, rates and shapes glide": voice(
+        "dual_pulse_binaural",
+        RAMP,
+        base_freq_hz=[200.0, 400.0],
+        beat_freq_hz=[4.0, 8.0],
+        pulse_rate_hz=[0.0, 6.0],
+        pulse_rate_r_hz=[3.0, 0.0],
+        ramp_fraction_l=[0.2, 0.5],
+        gap_fraction_r=[0.1, 0.4],
+        pulse_phase_l_cycles=[0.0, 1.3],
+        pulse_depth_l=[1.0, 0.5],
+        pulse_shape_r="raised_cosine",
+        am_depth_l=0.5,
+        am_freq_l_hz=[0.5, 1.0],
+        pan_min=-1.0,
+        pan_max=1.0,
+        pan_freq_hz=0.3,
+    ),
 }
 SUPPRESSED = voice(
     "isochronic_tone",
@@ -112,6 +164,77 @@ SUPPRESSED = voice(
     pan_max=0.5,
     pan_freq_hz=0.2,
 )
+
+
+# Class F voices other than the isochronic suppression (post-filters, suppression on other voices).
+FILTERED = {
+    "qam, every modulator": voice(
+        "qam_beat",
+        RAMP,
+        amp_l=[0.5, 0.2],
+        base_freq_l_hz=[200.0, 300.0],
+        base_freq_r_hz=[204.0, 50.0],
+        am_freq_l_hz=[4.0, 0.0],
+        am_depth_r=[0.5, 1.0],
+        mod_shape_r=[0.5, 0.8],
+        am_phase_l_rad=[0.0, 2.0],
+        am2_depth_l=0.3,
+        am2_freq_l_hz=[0.7, 1.5],
+        cross_mod_depth=[0.2, 0.8],
+        cross_mod_delay_s=0.05,
+        harmonic_depth=[0.0, 0.6],
+        harmonic_ratio=1.5,
+        sub_harmonic_freq_hz=[1.0, 2.0],
+        sub_harmonic_depth=[0.2, 0.5],
+        wobble_freq_hz=[0.2, 1.0],
+        wobble_range_rad=[0.5, 1.5],
+        wobble_phase_rad=0.4,
+        beating_sidebands=True,
+        attack_s=0.5,
+        release_s=0.7,
+        start_phase_l_rad=0.3,
+    ),
+    "hybrid, centre vibrato into the clamp": voice(
+        "hybrid_qam_monaural_beat",
+        RAMP,
+        qam_carrier_freq_l_hz=[100.0, 150.0],
+        qam_am_freq_l_hz=[4.0, 1.0],
+        mono_carrier_freq_r_hz=[100.0, 3.0],
+        mono_beat_freq_r_hz=[4.0, 8.0],
+        mono_am_depth_r=[0.3, 0.9],
+        mono_am_freq_r_hz=[1.0, 2.0],
+        mono_fm_range_r_hz=[4.0, 20.0],
+        mono_fm_freq_r_hz=[0.5, 2.0],
+        mono_fm_phase_r_rad=[0.0, 1.0],
+        mono_wobble_freq_r_hz=0.5,
+        mono_wobble_range_r_rad=[0.5, 2.0],
+        mono_wobble_phase_r_rad=[0.0, 1.0],
+        mono_start_phase_tone1_rad=0.2,
+        mono_start_phase_tone2_rad=1.2,
+    ),
+    "dual pulse, suppression following a ramp": voice(
+        "dual_pulse_binaural",
+        RAMP,
+        base_freq_hz=[250.0, 600.0],
+        pulse_rate_l_hz=5.0,
+        pulse_shape_l="square",
+        pulse_phase_l_cycles=0.123457,  # keeps the square's edges off the sample grid
+        pulse_phase_r_cycles=0.25,
+        harmonic_suppression=True,
+        pan_min=-0.5,
+        pan_max=0.5,
+        pan_freq_hz=0.2,
+    ),
+}
+
+
+@pytest.mark.skipif("engine" not in SELECTED, reason='set ENTRAINER_RENDERERS to include "engine"')
+@pytest.mark.parametrize("name", FILTERED)
+def test_seek_into_a_filtered_voice(name):
+    """Engine only: the reference renders every request from frame 0, so it has no seek to test."""
+    full = engine_render(FILTERED[name], SR, STEP)
+    tail = engine_render(FILTERED[name], SR, STEP, SEEK, 4096)
+    assert np.abs(tail - full[SEEK : SEEK + 4096]).max() <= 1e-6
 
 
 @pytest.mark.parametrize("name", VOICES)

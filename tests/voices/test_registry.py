@@ -14,7 +14,7 @@ LOOKUPS = [
     ("binaural_beat_transition", ("binaural_beat", True, "binaural_beat", "implemented")),
     ("isochronic_tone_transition", ("isochronic_tone", True, "isochronic_tone", "implemented")),
     ("monaural_beat_stereo_amps", ("monaural_beat_stereo_amps", False, "monaural_beat_stereo_amps", "implemented")),
-    ("qam_beat", ("qam_beat", False, "qam_beat", "not supported yet")),
+    ("qam_beat", ("qam_beat", False, "qam_beat", "implemented")),
     ("noise", ("noise", False, "noise_swept_notch", "implemented")),
     ("noise_transition", ("noise", True, "noise_swept_notch", "implemented")),
     ("generate_swept_notch_pink_sound_transition",
@@ -47,7 +47,9 @@ def test_every_voice_of_voices_md_is_known_once():
         "spatial_angle_modulation", "spatial_angle_modulation_monaural_beat",
         "stereo_am_independent", "subliminal_encode", "wave_shape_stereo_am"]
     assert [f.name for f in FAMILIES if f.implemented] == [
-        "binaural_beat", "isochronic_tone", "monaural_beat_stereo_amps", "noise_generator",
+        "binaural_beat", "isochronic_tone", "monaural_beat_stereo_amps",
+        "stereo_am_independent", "wave_shape_stereo_am", "rhythmic_waveshaping", "qam_beat",
+        "hybrid_qam_monaural_beat", "dual_pulse_binaural", "noise_generator",
         "noise_swept_notch", "generate_swept_notch_pink_sound"]
     assert [f.name for f in FAMILIES if not f.has_transition] == ["subliminal_encode"]
 
@@ -75,7 +77,30 @@ PLAN_KEYS = {
     "noise_generator": [*NOTCH, *EARS("amp_{ear}"), "fade_in_s", "fade_out_s", "amp_envelope"],
     "noise_swept_notch": [*NOTCH, *EARS("amp_{ear}")],
     "generate_swept_notch_pink_sound": [*NOTCH, *EARS("amp_{ear}")],
+    "stereo_am_independent": [
+        "amp", "carrier_freq_hz", "stereo_width_hz", *EARS("mod_freq_{ear}_hz", "mod_depth_{ear}", "mod_phase_{ear}_rad")],
+    "wave_shape_stereo_am": [
+        "amp", "carrier_freq_hz", "shape_mod_freq_hz", "shape_mod_depth", "shape_amount",
+        *EARS("stereo_mod_freq_{ear}_hz", "stereo_mod_depth_{ear}", "stereo_mod_phase_{ear}_rad")],
+    "rhythmic_waveshaping": ["amp", "carrier_freq_hz", "mod_freq_hz", "mod_depth", "shape_amount", "pan"],
+    "qam_beat": [
+        *EARS("amp_{ear}", "base_freq_{ear}_hz", "am_freq_{ear}_hz", "am_depth_{ear}", "am_phase_{ear}_rad",
+              "mod_shape_{ear}", "am2_freq_{ear}_hz", "am2_depth_{ear}", "am2_phase_{ear}_rad", "start_phase_{ear}_rad"),
+        "cross_mod_depth", "cross_mod_delay_s", "harmonic_depth", "harmonic_ratio", "sub_harmonic_freq_hz",
+        "sub_harmonic_depth", "wobble_freq_hz", "wobble_range_rad", "wobble_phase_rad", "beating_sidebands",
+        "sideband_offset_hz", "sideband_depth", "attack_s", "release_s"],
+    "hybrid_qam_monaural_beat": [
+        *EARS("amp_{ear}"), "qam_carrier_freq_l_hz", "qam_am_freq_l_hz", "qam_am_depth_l", "qam_am_phase_l_rad",
+        "qam_start_phase_l_rad", "mono_carrier_freq_r_hz", "mono_beat_freq_r_hz", "mono_am_depth_r",
+        "mono_am_freq_r_hz", "mono_am_phase_r_rad", "mono_fm_range_r_hz", "mono_fm_freq_r_hz", "mono_fm_phase_r_rad",
+        "mono_start_phase_tone1_rad", "mono_start_phase_tone2_rad", "mono_wobble_freq_r_hz",
+        "mono_wobble_range_r_rad", "mono_wobble_phase_r_rad"],
 }
+PLAN_KEYS["dual_pulse_binaural"] = [
+    *PLAN_KEYS["binaural_beat"], "pulse_rate_hz",
+    *EARS("pulse_rate_{ear}_hz", "ramp_fraction_{ear}", "gap_fraction_{ear}", "pulse_phase_{ear}_cycles",
+          "pulse_shape_{ear}", "pulse_depth_{ear}"),
+    "harmonic_suppression"]
 
 
 @pytest.mark.parametrize("family", [f for f in FAMILIES if f.implemented], ids=lambda f: f.name)

@@ -39,6 +39,18 @@ impl Coeffs {
         ]
     }
 
+    /// The two sections of an order-4 Butterworth high-pass in the same SciPy layout as
+    /// [`Coeffs::butter4_lowpass`]: the whole gain in the first section, numerators (1, −2, 1).
+    pub fn butter4_highpass(fc: f64, sr: f64) -> [Coeffs; 2] {
+        let s0 = Coeffs::highpass(fc, BUTTER4_Q[0], sr);
+        let s1 = Coeffs::highpass(fc, BUTTER4_Q[1], sr);
+        let g = s0.b0 * s1.b0;
+        [
+            Coeffs { b0: g, b1: -2.0 * g, b2: g, a1: s0.a1, a2: s0.a2 },
+            Coeffs { b0: 1.0, b1: -2.0, b2: 1.0, a1: s1.a1, a2: s1.a2 },
+        ]
+    }
+
     /// Second-order high-pass section.
     pub fn highpass(fc: f64, q: f64, sr: f64) -> Coeffs {
         let w0 = 2.0 * PI * fc / sr;
@@ -124,6 +136,23 @@ mod tests {
         assert!(10.0 * g2.log10() < -23.0);
         let dc: f64 = BUTTER4_Q.iter().map(|&q| Coeffs::lowpass(1000.0, q, sr).power_response(0.0, sr)).product();
         assert!((dc - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn butterworth4_highpass_matches_scipy() {
+        // scipy.signal.butter(4, 30, "highpass", fs=48000, output="sos")
+        let expected = [
+            [0.994_882_28, -1.989_764_55, 0.994_882_28, -1.992_754_75, 0.992_770_12],
+            [1.0, -2.0, 1.0, -1.996_983_53, 0.996_998_93],
+        ];
+        for (c, e) in Coeffs::butter4_highpass(30.0, 48_000.0).iter().zip(expected) {
+            for (x, y) in [c.b0, c.b1, c.b2, c.a1, c.a2].iter().zip(e) {
+                assert!((x - y).abs() < 1e-8, "{x} {y}");
+            }
+        }
+        let sr = 48_000.0;
+        let g: f64 = BUTTER4_Q.iter().map(|&q| Coeffs::highpass(30.0, q, sr).power_response(30.0, sr)).product();
+        assert!((10.0 * g.log10() + 3.0103).abs() < 1e-3);
     }
 
     #[test]

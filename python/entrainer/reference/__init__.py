@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from . import binaural, isochronic, monaural, noise, rng
+from . import am_shaping, binaural, dual_pulse, isochronic, monaural, noise, qam, rng
 from .ramp import Timing, timing
 
 __all__ = ["VOICES", "render_voice"]
@@ -32,9 +32,19 @@ _FAMILIES = {
     "noise_generator": noise.render,
     "noise_swept_notch": noise.render,
     "generate_swept_notch_pink_sound": noise.render,
+    "stereo_am_independent": am_shaping.render_stereo_am,
+    "wave_shape_stereo_am": am_shaping.render_wave_shape,
+    "rhythmic_waveshaping": am_shaping.render_rhythmic,
+    "qam_beat": qam.render_qam,
+    "hybrid_qam_monaural_beat": qam.render_hybrid,
+    "dual_pulse_binaural": dual_pulse.render,
 }
 # Noise voices also need the voice seed and the step length (fade-out); their default gain.
 _NOISE_AMP = {"noise_generator": 0.25, "noise_swept_notch": 1.0, "generate_swept_notch_pink_sound": 1.0}
+
+# Voices whose samples also depend on the step length (qam_beat's release): called with
+# `step_frames=` as well.
+_STEP_LENGTH = {qam.render_qam}
 
 # A transition voice is the base voice with a ramp; the plan's `ramp` key decides which.
 VOICES: dict[str, Impl] = {}
@@ -60,12 +70,15 @@ def render_voice(
         return np.zeros((0, 2))
     t = timing(voice.get("ramp"), sample_rate, step_frames)
     base = name.removesuffix("_transition")
+    params = voice.get("params") or {}
     if base in _NOISE_AMP:
         # render.md §13: the voice's own seed, else derived("step/<i>/voice/<j>") from render seed 0
         # (the engine's render_voice hook places the voice in step 0).
         seed = voice.get("seed")
         if seed is None:
             seed = rng.derived(0, f"step/0/voice/{voice.get('source_index', 0)}")
-        return impl(voice.get("params") or {}, sample_rate, t, start, count, seed=seed,
+        return impl(params, sample_rate, t, start, count, seed=seed,
                     step_frames=step_frames, default_amp=_NOISE_AMP[base])
-    return impl(voice.get("params") or {}, sample_rate, t, start, count)
+    if impl in _STEP_LENGTH:
+        return impl(params, sample_rate, t, start, count, step_frames=step_frames)
+    return impl(params, sample_rate, t, start, count)

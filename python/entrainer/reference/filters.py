@@ -1,5 +1,5 @@
-"""Recursive filters of `voices.md` §2.9: Butterworth low-pass design, Direct Form I cascades whose
-coefficients may change every 16 frames (§2.9.4), and harmonic suppression (§2.9.3).
+"""Recursive filters of `voices.md` §2.9: Butterworth low-pass and high-pass designs, Direct Form I
+cascades whose coefficients may change every 16 frames (§2.9.4), and harmonic suppression (§2.9.3).
 
 The order-4 low-pass design is written out (pre-warped bilinear transform, sections in SciPy's
 order with the overall gain in the first section) so that a ramping cut-off can be designed for
@@ -38,6 +38,24 @@ def butter_lowpass4_sos(cutoff_hz, sample_rate: int) -> np.ndarray:
         sos[..., i, 5] = (1.0 - k / q + k2) / d
     sos[..., 0, 0:3] = gain[..., None] * np.array([1.0, 2.0, 1.0])
     sos[..., 1, 0:3] = np.array([1.0, 2.0, 1.0])
+    return sos
+
+
+def butter_highpass4_sos(cutoff_hz, sample_rate: int) -> np.ndarray:
+    """Order-4 Butterworth high-pass in the same layout: gain in the first section, numerators (1, −2, 1)."""
+    fc = np.asarray(cutoff_hz, dtype=np.float64)
+    k = np.tan(np.pi * fc / sample_rate)
+    k2 = k * k
+    sos = np.empty(fc.shape + (2, 6))
+    gain = np.ones_like(fc)
+    for i, q in enumerate(_Q4):
+        d = 1.0 + k / q + k2
+        gain = gain / d
+        sos[..., i, 3] = 1.0
+        sos[..., i, 4] = 2.0 * (k2 - 1.0) / d
+        sos[..., i, 5] = (1.0 - k / q + k2) / d
+    sos[..., 0, 0:3] = gain[..., None] * np.array([1.0, -2.0, 1.0])
+    sos[..., 1, 0:3] = np.array([1.0, -2.0, 1.0])
     return sos
 
 

@@ -24,6 +24,8 @@ class FrequencyLimit:
     """
 
     terms: tuple[tuple[tuple[str, ...], float], ...]
+    factor: str | None = None        # a static key multiplying the sum (a harmonic's ratio)
+    when: str | None = None          # the limit applies only if this key is on (or ≠ 0) at an end
 
     @property
     def carrier(self) -> str:

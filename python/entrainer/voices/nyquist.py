@@ -22,6 +22,9 @@ def _term(keys: list[str], weight: float) -> str:
 def _check_limit(limit: FrequencyLimit, resolved: dict[str, Resolved], sample_rate: int,
                  where: Where) -> Diagnostic | None:
     nyquist = sample_rate / 2
+    switch = resolved[limit.when] if limit.when is not None else None
+    if switch is not None and not (switch.start or switch.end):
+        return None
     worst = None
     for at_end in (False, True):
         names, values, total = [], [], 0.0
@@ -31,24 +34,36 @@ def _check_limit(limit: FrequencyLimit, resolved: dict[str, Resolved], sample_ra
             vals = [float(r.end if at_end else r.start) for r in rs]
             values.append(_term([num(v) for v in vals], weight))
             total += weight * max(vals)
+        name, value = " + ".join(names), " + ".join(values)
+        if limit.factor is not None:
+            # A static factor times the sum: `harmonicRatio × baseFreqL`.
+            f = resolved[limit.factor]
+            wrap = (lambda x: f"({x})") if len(names) > 1 else (lambda x: x)
+            name, value = f"{f.start_key} × {wrap(name)}", f"{num(float(f.start))} × {wrap(value)}"
+            total *= float(f.start)
         if total >= nyquist and (worst is None or total > worst[0]):
             carrier = resolved[limit.carrier]
-            worst = (total, names, values, carrier.end_key if at_end else carrier.start_key)
+            worst = (total, name, value, carrier.end_key if at_end else carrier.start_key)
     if worst is None:
         return None
-    total, names, values, key = worst
+    total, name, value, key = worst
     return Diagnostic(
         E_PARAM, join(where.location, key),
-        f"expected {' + '.join(names)} below {num(nyquist)} Hz (half the sample rate of "
-        f"{sample_rate} Hz), got {' + '.join(values)} = {num(total)} Hz{where.suffix}",
+        f"expected {name} below {num(nyquist)} Hz (half the sample rate of "
+        f"{sample_rate} Hz), got {value} = {num(total)} Hz{where.suffix}",
     )
 
 
 def check_voice(family: Family, resolved: dict[str, Resolved], sample_rate: int,
                 where: Where) -> list[Diagnostic]:
-    """Diagnostics for every limit of `family` that the resolved values break."""
-    found = (_check_limit(limit, resolved, sample_rate, where) for limit in family.limits)
-    return [d for d in found if d is not None]
+    """Diagnostics for the limits of `family` that the resolved values break, at most one per
+    key (several limits can share a carrier: the first one broken is reported)."""
+    out: dict[str, Diagnostic] = {}
+    for limit in family.limits:
+        d = _check_limit(limit, resolved, sample_rate, where)
+        if d is not None and d.location not in out:
+            out[d.location] = d
+    return list(out.values())
 
 
 def check_track(track, sample_rate: int) -> list[Diagnostic]:

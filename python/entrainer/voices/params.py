@@ -59,6 +59,7 @@ class Param:
     choices: tuple = ()              # ENUM: lower-case names; INT_ENUM: integers
     start_keys: tuple[str, ...] = () # legacy transition spellings replacing `startX`
     end_keys: tuple[str, ...] = ()   # legacy transition spellings replacing `endX`
+    aliases: tuple[tuple[str, str], ...] = ()  # ENUM: (alias, canonical name) pairs
     default_from: str | None = None  # default = that earlier row's value at the same end
     unit: str = ""                   # for the listing: "Hz", "rad", "s"
 
@@ -97,9 +98,9 @@ class Param:
                 return raw
             return bool(raw) if is_number(raw) and raw in (0, 1) else _MISSING
         if kind == ENUM:
-            if isinstance(raw, str) and raw.strip().lower() in self.choices:
-                return raw.strip().lower()
-            return _MISSING
+            name = raw.strip().lower() if isinstance(raw, str) else None
+            name = dict(self.aliases).get(name, name)
+            return name if name in self.choices else _MISSING
         if kind == INT_ENUM:
             if isinstance(raw, bool):
                 raw = int(raw)

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .am_shaping import RHYTHMIC, STEREO_AM, WAVE_SHAPE
 from .binaural import BINAURAL
+from .dual_pulse import DUAL_PULSE
 from .family import NOT_YET, Family
 from .isochronic import ISOCHRONIC
 from .monaural import MONAURAL
 from .noise import NOISE_GENERATOR, NOISE_SWEPT_NOTCH, SWEPT_NOTCH_PINK_SOUND
+from .qam import HYBRID, QAM
 
 _SUFFIX = "_transition"
 
@@ -27,12 +30,12 @@ FAMILIES: tuple[Family, ...] = (
     BINAURAL,
     ISOCHRONIC,
     MONAURAL,
-    _later("stereo_am_independent", "§3.4", "a carrier with independent AM per ear"),
-    _later("wave_shape_stereo_am", "§3.5", "waveshaped stereo AM"),
-    _later("rhythmic_waveshaping", "§3.6", "a carrier waveshaped by a rhythmic LFO"),
-    _later("qam_beat", "§3.7", "quadrature AM beat"),
-    _later("hybrid_qam_monaural_beat", "§3.8", "QAM left, monaural beat right"),
-    _later("dual_pulse_binaural", "§3.9", "binaural tones with isochronic pulses"),
+    STEREO_AM,
+    WAVE_SHAPE,
+    RHYTHMIC,
+    QAM,
+    HYBRID,
+    DUAL_PULSE,
     _later("spatial_angle_modulation", "§3.10", "a tone moving around the head"),
     _later("spatial_angle_modulation_monaural_beat", "§3.11", "a moving monaural beat"),
     NOISE_GENERATOR,

@@ -97,6 +97,16 @@ impl Binaural {
         Signature { function: "binaural_beat", freq_l_hz: self.nominal(0).at(a).max(0.0), freq_r_hz: self.nominal(1).at(a).max(0.0), suppression: false }
     }
 
+    /// The base frequency (harmonic suppression follows it in `dual_pulse_binaural`).
+    pub fn base_hz(&self) -> Lerp {
+        self.base_hz
+    }
+
+    /// The beat frequency (the default pulse rate of `dual_pulse_binaural`).
+    pub fn beat_hz(&self) -> Lerp {
+        self.beat_hz
+    }
+
     pub fn bound(&self) -> [f64; 2] {
         let g = self.pan.max_gains();
         [self.amp[0].max() * g[0], self.amp[1].max() * g[1]]
@@ -198,6 +208,6 @@ impl Voice for BinauralVoice {
         }
         clocks[WOBBLE] = self.wobble_clock.at(x);
         clocks[PAN] = self.pan_clock.at(x);
-        VoiceState { phases: [self.carriers[0].phase(), self.carriers[1].phase()], clocks, filters: None }
+        VoiceState { phases: [self.carriers[0].phase(), self.carriers[1].phase(), Phase::default(), Phase::default()], clocks, filters: None }
     }
 }

@@ -140,3 +140,59 @@ impl Wobble {
         }
     }
 }
+
+/// Lift-form amplitude modulation: m = 1 − d·(1 − sin(2π(P + θ/2π)))/2, in [1 − d, 1], maximum
+/// when the sine peaks (`voices.md` §2.5).
+#[derive(Debug, Clone, Copy)]
+pub struct LiftAm {
+    pub depth: Lerp,
+    pub rate_hz: Lerp,
+    pub phase_rad: Lerp,
+}
+
+impl LiftAm {
+    pub fn is_active(&self) -> bool {
+        self.depth.start != 0.0 || self.depth.end != 0.0
+    }
+
+    fn is_static(&self) -> bool {
+        self.depth.is_const() && self.rate_hz.is_const() && self.phase_rad.is_const()
+    }
+
+    /// Writes m for frames m0.. into `out` (α per frame in `alpha`).
+    #[inline]
+    pub fn fill(&self, clock: &Clock, m0: u64, alpha: &[f64], out: &mut [f64]) {
+        if self.is_static() {
+            let (half_d, off) = (0.5 * self.depth.start, self.phase_rad.start * INV_TAU);
+            if let Some(inc) = clock.const_inc().filter(|_| smooth::smooth_enough(self.rate_hz.start, clock.sample_rate())) {
+                // Smooth: exact knots and Hermite interpolation in between (smooth.rs).
+                let w = 2.0 * std::f64::consts::PI * inc;
+                smooth::fill(m0, out, |k| {
+                    let q = clock.frac_at(k, off);
+                    (1.0 - half_d * (1.0 - sin_cycles(q)), half_d * w * cos_cycles(q))
+                });
+                return;
+            }
+            clock.fill_frac(m0, off, out);
+            for o in out.iter_mut() {
+                *o = 1.0 - half_d * (1.0 - sin_cycles(*o));
+            }
+            return;
+        }
+        for (k, o) in out.iter_mut().enumerate() {
+            let a = alpha[k];
+            let q = clock.at((m0 + k as u64) as f64) + self.phase_rad.at(a) * INV_TAU;
+            *o = 1.0 - 0.5 * self.depth.at(a) * (1.0 - sin_cycles(q));
+        }
+    }
+}
+
+/// The tanh waveshaper of `voices.md` §2.8: tanh(s·x)/tanh(s), and x itself below s = 1e-4.
+#[inline(always)]
+pub fn shaper(x: f64, s: f64) -> f64 {
+    if s >= 1e-4 {
+        (s * x).tanh() / s.tanh()
+    } else {
+        x
+    }
+}

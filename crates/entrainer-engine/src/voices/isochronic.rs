@@ -11,7 +11,7 @@ use crate::Result;
 use super::binaural::VibratoParams;
 use super::common::{fill_alpha, DipAm, Wobble, CHUNK, INV_TAU};
 use super::pan::PanStage;
-use super::{Placement, Signature, Voice, VoiceState};
+use super::{FilterState, Placement, Signature, Voice, VoiceState};
 
 const AM: [usize; 2] = [0, 1];
 const VIB: [usize; 2] = [2, 3];
@@ -83,10 +83,6 @@ impl Isochronic {
         [self.amp[0].max() * g[0] * margin, self.amp[1].max() * g[1] * margin]
     }
 
-    fn cutoff(&self, a: f64, sr: f64) -> f64 {
-        (1.5 * self.base_hz.at(a)).clamp(20.0, 0.45 * sr)
-    }
-
     pub fn instantiate(&self, place: Placement, initial: Option<&VoiceState>) -> IsochronicVoice {
         let (sr, ramp) = (place.sample_rate, place.ramp);
         let clock0 = |role: usize| initial.map_or(0.0, |s| s.clocks[role]);
@@ -95,14 +91,9 @@ impl Isochronic {
             let vibrato = if self.force_mono { None } else { self.vib[c].vibrato(Shape::Sine, ramp, sr, clock0(VIB[c])) };
             Carrier::new(CarrierSpec { base_hz: self.base_hz, vibrato }, ramp, sr, phase0)
         });
-        let srf = sr as f64;
-        let fc_min = self.cutoff(0.0, srf).min(self.cutoff(1.0, srf));
-        let sigma = BUTTER4_Q.iter().map(|&q| Coeffs::lowpass(fc_min, q, srf).decay_rate(srf)).fold(f64::INFINITY, f64::min);
-        let carried_filters = initial.and_then(|s| s.filters);
-        let mut v = IsochronicVoice {
+        IsochronicVoice {
             spec: self.clone(),
             ramp,
-            sr,
             m: 0,
             carriers,
             am_clock: [0, 1].map(|c| Clock::new(self.am[c].rate_hz, ramp, sr, clock0(AM[c]))),
@@ -111,21 +102,15 @@ impl Isochronic {
             pulse_clock: Clock::new(self.pulse_hz, ramp, sr, clock0(PULSE)),
             pan_clock: Clock::new(self.pan.rate_hz, ramp, sr, clock0(PAN)),
             pan_first: self.pan.first_cycle(&Clock::new(self.pan.rate_hz, ramp, sr, clock0(PAN)), ramp.alpha(0.0)),
-            coeffs: [Coeffs { b0: 1.0, b1: 0.0, b2: 0.0, a1: 0.0, a2: 0.0 }; 4],
-            filters: carried_filters.unwrap_or_default(),
-            carried_filters,
-            warmup: warmup_frames(sigma, sr),
+            suppression: Suppression::new(self.base_hz, ramp, sr, initial.and_then(|s| s.filters.as_ref())),
             scratch: Box::new([[0.0; CHUNK]; 6]),
-        };
-        v.refresh_coeffs(0);
-        v
+        }
     }
 }
 
 pub struct IsochronicVoice {
     spec: Isochronic,
     ramp: Ramp,
-    sr: u32,
     m: u64,
     carriers: [Carrier; 2],
     am_clock: [Clock; 2],
@@ -134,39 +119,101 @@ pub struct IsochronicVoice {
     pulse_clock: Clock,
     pan_clock: Clock,
     pan_first: f64,
-    coeffs: [Coeffs; 4],
-    filters: [[Df1; 4]; 2],
-    carried_filters: Option<[[Df1; 4]; 2]>,
-    warmup: u64,
+    suppression: Suppression,
     scratch: Box<[[f64; CHUNK]; 6]>,
 }
 
-impl IsochronicVoice {
-    fn refresh_coeffs(&mut self, n: u64) {
+/// Harmonic suppression (`voices.md` §2.9.3): both channels through an order-4 Butterworth
+/// low-pass at clamp(1.5·base(t), 20 Hz, 0.45·sr), twice in series, coefficients refreshed
+/// every 16 frames while the base frequency ramps (§2.9.4). Shared with `dual_pulse_binaural`.
+pub struct Suppression {
+    base_hz: Lerp,
+    ramp: Ramp,
+    sr: u32,
+    coeffs: [Coeffs; 4],
+    state: [[Df1; 4]; 2],
+    carried: [[Df1; 4]; 2],
+    /// Warm-up length after a seek (§2.9.5).
+    pub warmup: u64,
+}
+
+impl Suppression {
+    pub fn new(base_hz: Lerp, ramp: Ramp, sr: u32, carried: Option<&FilterState>) -> Suppression {
+        let srf = sr as f64;
+        let fc_min = cutoff(base_hz, 0.0, srf).min(cutoff(base_hz, 1.0, srf));
+        let sigma = BUTTER4_Q.iter().map(|&q| Coeffs::lowpass(fc_min, q, srf).decay_rate(srf)).fold(f64::INFINITY, f64::min);
+        let mut first = [[Df1::default(); 4]; 2];
+        if let Some(f) = carried {
+            for ch in 0..2 {
+                first[ch].copy_from_slice(&f[ch][..4]);
+            }
+        }
+        let mut s = Suppression {
+            base_hz,
+            ramp,
+            sr,
+            coeffs: [Coeffs { b0: 1.0, b1: 0.0, b2: 0.0, a1: 0.0, a2: 0.0 }; 4],
+            state: first,
+            carried: first,
+            warmup: warmup_frames(sigma, sr),
+        };
+        s.refresh(0);
+        s
+    }
+
+    fn ramped(&self) -> bool {
+        !self.base_hz.is_const() && !self.ramp.is_hold()
+    }
+
+    fn refresh(&mut self, n: u64) {
         let sr = self.sr as f64;
-        let fc = self.spec.cutoff(self.ramp.alpha(n as f64), sr);
+        let fc = cutoff(self.base_hz, self.ramp.alpha(n as f64), sr);
         let [a, b] = Coeffs::butter4_lowpass(fc, sr);
         self.coeffs = [a, b, a, b];
     }
 
-    fn suppress(&mut self, l: &mut [f64], r: &mut [f64]) {
-        let ramped = !self.spec.base_hz.is_const() && !self.ramp.is_hold();
-        let m0 = self.m;
+    /// Prepares a run that starts at frame `start`: carried state at frame 0, zero state
+    /// elsewhere (the caller then replays the warm-up window).
+    pub fn restart(&mut self, start: u64) {
+        self.state = if start == 0 { self.carried } else { Default::default() };
+        if self.ramped() {
+            self.refresh(start - start % REFRESH);
+        }
+    }
+
+    /// Filters frames m0.. of both channels in place.
+    pub fn process(&mut self, m0: u64, l: &mut [f64], r: &mut [f64]) {
+        let ramped = self.ramped();
         for k in 0..l.len() {
             let n = m0 + k as u64;
             if ramped && n % REFRESH == 0 {
-                self.refresh_coeffs(n);
+                self.refresh(n);
             }
             for (ch, x) in [&mut l[k], &mut r[k]].into_iter().enumerate() {
                 let mut y = *x;
                 for s in 0..4 {
-                    y = self.filters[ch][s].tick(&self.coeffs[s], y);
+                    y = self.state[ch][s].tick(&self.coeffs[s], y);
                 }
                 *x = y;
             }
         }
     }
 
+    /// The delay lines for continuation (sections 0–3 of each channel).
+    pub fn state(&self) -> FilterState {
+        let mut f: FilterState = Default::default();
+        for ch in 0..2 {
+            f[ch][..4].copy_from_slice(&self.state[ch]);
+        }
+        f
+    }
+}
+
+fn cutoff(base_hz: Lerp, a: f64, sr: f64) -> f64 {
+    (1.5 * base_hz.at(a)).clamp(20.0, 0.45 * sr)
+}
+
+impl IsochronicVoice {
     fn render_raw(&mut self, l: &mut [f64], r: &mut [f64]) {
         let n = l.len();
         let m0 = self.m;
@@ -224,24 +271,20 @@ impl Voice for IsochronicVoice {
     fn render(&mut self, l: &mut [f64], r: &mut [f64]) {
         self.render_raw(l, r);
         if self.spec.suppression {
-            self.suppress(l, r);
+            self.suppression.process(self.m, l, r);
         }
         self.m += l.len() as u64;
     }
 
     fn seek(&mut self, m: u64) {
         // Class F: replay the chain over a warm-up window from zero (or carried) state.
-        let start = if self.spec.suppression { m.saturating_sub(self.warmup) } else { m };
+        let start = if self.spec.suppression { m.saturating_sub(self.suppression.warmup) } else { m };
         self.m = start;
         for c in &mut self.carriers {
             c.seek(start);
         }
-        self.filters = if start == 0 { self.carried_filters.unwrap_or_default() } else { Default::default() };
         if self.spec.suppression {
-            let ramped = !self.spec.base_hz.is_const() && !self.ramp.is_hold();
-            if ramped {
-                self.refresh_coeffs(start - start % REFRESH);
-            }
+            self.suppression.restart(start);
             let mut l = [0.0; CHUNK];
             let mut r = [0.0; CHUNK];
             while self.m < m {
@@ -262,9 +305,9 @@ impl Voice for IsochronicVoice {
         clocks[PULSE] = self.pulse_clock.at(x);
         clocks[PAN] = self.pan_clock.at(x);
         VoiceState {
-            phases: [self.carriers[0].phase(), self.carriers[1].phase()],
+            phases: [self.carriers[0].phase(), self.carriers[1].phase(), Phase::default(), Phase::default()],
             clocks,
-            filters: if self.spec.suppression { Some(self.filters) } else { None },
+            filters: if self.spec.suppression { Some(self.suppression.state()) } else { None },
         }
     }
 }

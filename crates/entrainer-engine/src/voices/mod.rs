@@ -1,12 +1,15 @@
 //! The voice registry and the hooks `render.md` needs from every voice (`voices.md` §2.16):
 //! rendering in blocks, state at any frame, continuation signature and state, amplitude bound.
 
+mod am_shaping;
 mod binaural;
 mod common;
+mod dual_pulse;
 mod isochronic;
 mod monaural;
 mod noise;
 mod pan;
+mod qam;
 
 use crate::error::{EngineError, Result};
 use crate::filters::Df1;
@@ -17,13 +20,19 @@ use crate::ramp::Ramp;
 pub use common::CHUNK;
 
 /// Function names this engine renders, in registry order.
-pub const IMPLEMENTED: [&str; 6] = [
+pub const IMPLEMENTED: [&str; 12] = [
     "binaural_beat",
     "isochronic_tone",
     "monaural_beat_stereo_amps",
     "noise_generator",
     "noise_swept_notch",
     "generate_swept_notch_pink_sound",
+    "stereo_am_independent",
+    "wave_shape_stereo_am",
+    "rhythmic_waveshaping",
+    "qam_beat",
+    "hybrid_qam_monaural_beat",
+    "dual_pulse_binaural",
 ];
 
 /// A voice instance positioned in its step. Implementations never allocate in `render`.
@@ -36,13 +45,16 @@ pub trait Voice: Send {
     fn state(&self) -> VoiceState;
 }
 
+/// Delay lines of up to 8 sections per channel (harmonic suppression uses 4, the QAM
+/// post-filter 8).
+pub type FilterState = [[Df1; 8]; 2];
+
 /// Carried phases, clocks (by role) and recursive-filter state of a voice.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct VoiceState {
-    pub phases: [Phase; 2],
+    pub phases: [Phase; 4],
     pub clocks: [f64; 8],
-    /// Delay lines of up to 4 sections per channel (harmonic suppression).
-    pub filters: Option<[[Df1; 4]; 2]>,
+    pub filters: Option<FilterState>,
 }
 
 /// What continuation matching compares (`render.md` §7.3).
@@ -71,6 +83,12 @@ pub enum VoiceSpec {
     Isochronic(isochronic::Isochronic),
     Monaural(monaural::Monaural),
     Noise(noise::Noise),
+    StereoAm(am_shaping::StereoAm),
+    WaveShape(am_shaping::WaveShape),
+    Rhythmic(am_shaping::Rhythmic),
+    Qam(qam::Qam),
+    Hybrid(qam::Hybrid),
+    DualPulse(dual_pulse::DualPulse),
 }
 
 /// Where a voice sits in its step.
@@ -98,6 +116,12 @@ impl VoiceSpec {
             "monaural_beat_stereo_amps" => Ok(VoiceSpec::Monaural(monaural::Monaural::parse(&p)?)),
             "noise_generator" => Ok(VoiceSpec::Noise(noise::Noise::parse(&p, 0.25)?)),
             "noise_swept_notch" | "generate_swept_notch_pink_sound" => Ok(VoiceSpec::Noise(noise::Noise::parse(&p, 1.0)?)),
+            "stereo_am_independent" => Ok(VoiceSpec::StereoAm(am_shaping::StereoAm::parse(&p)?)),
+            "wave_shape_stereo_am" => Ok(VoiceSpec::WaveShape(am_shaping::WaveShape::parse(&p)?)),
+            "rhythmic_waveshaping" => Ok(VoiceSpec::Rhythmic(am_shaping::Rhythmic::parse(&p)?)),
+            "qam_beat" => Ok(VoiceSpec::Qam(qam::Qam::parse(&p)?)),
+            "hybrid_qam_monaural_beat" => Ok(VoiceSpec::Hybrid(qam::Hybrid::parse(&p)?)),
+            "dual_pulse_binaural" => Ok(VoiceSpec::DualPulse(dual_pulse::DualPulse::parse(&p)?)),
             other => Err(EngineError::UnknownFunction { step, voice, name: other.to_string(), known: IMPLEMENTED.to_vec() }),
         }
     }
@@ -109,6 +133,12 @@ impl VoiceSpec {
             VoiceSpec::Isochronic(b) => Box::new(b.instantiate(place, initial)),
             VoiceSpec::Monaural(b) => Box::new(b.instantiate(place, initial)),
             VoiceSpec::Noise(b) => Box::new(b.instantiate(place)),
+            VoiceSpec::StereoAm(b) => Box::new(b.instantiate(place, initial)),
+            VoiceSpec::WaveShape(b) => Box::new(b.instantiate(place, initial)),
+            VoiceSpec::Rhythmic(b) => Box::new(b.instantiate(place, initial)),
+            VoiceSpec::Qam(b) => Box::new(b.instantiate(place, initial)),
+            VoiceSpec::Hybrid(b) => Box::new(b.instantiate(place, initial)),
+            VoiceSpec::DualPulse(b) => Box::new(b.instantiate(place, initial)),
         };
         if at != 0 {
             v.seek(at);
@@ -124,6 +154,12 @@ impl VoiceSpec {
             VoiceSpec::Isochronic(b) => b.signature(a),
             VoiceSpec::Monaural(b) => b.signature(a),
             VoiceSpec::Noise(_) => return None,
+            VoiceSpec::StereoAm(b) => b.signature(a),
+            VoiceSpec::WaveShape(b) => b.signature(a),
+            VoiceSpec::Rhythmic(b) => b.signature(a),
+            VoiceSpec::Qam(b) => b.signature(a),
+            VoiceSpec::Hybrid(b) => b.signature(a),
+            VoiceSpec::DualPulse(b) => b.signature(a),
         })
     }
 
@@ -133,6 +169,12 @@ impl VoiceSpec {
             VoiceSpec::Binaural(b) => b.bound(),
             VoiceSpec::Isochronic(b) => b.bound(),
             VoiceSpec::Monaural(b) => b.bound(),
+            VoiceSpec::StereoAm(b) => b.bound(),
+            VoiceSpec::WaveShape(b) => b.bound(),
+            VoiceSpec::Rhythmic(b) => b.bound(),
+            VoiceSpec::Qam(b) => b.bound(),
+            VoiceSpec::Hybrid(b) => b.bound(),
+            VoiceSpec::DualPulse(b) => b.bound(),
             VoiceSpec::Noise(b) => b.bound(),
         }
     }

@@ -134,6 +134,6 @@ impl Voice for MonauralVoice {
         let mut clocks = [0.0; 8];
         clocks[AM] = self.am_clock.at(x);
         clocks[WOBBLE] = self.wobble_clock.at(x);
-        VoiceState { phases: [self.carriers[0].phase(), self.carriers[1].phase()], clocks, filters: None }
+        VoiceState { phases: [self.carriers[0].phase(), self.carriers[1].phase(), Phase::default(), Phase::default()], clocks, filters: None }
     }
 }
