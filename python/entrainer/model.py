@@ -118,6 +118,10 @@ class ResolvedAudio(_Model):
     path: Path | None = None
     data: bytes | None = None
     media_type: str | None = None
+    # From the file's header, read at load time (format.md §4.7: 1 or 2 channels).
+    channels: int | None = None
+    sample_rate_hz: int | None = None
+    frames: int | None = None
 
 
 class Clip(_Model):

@@ -16,6 +16,10 @@ pub struct Plan {
     pub steps: Vec<StepPlan>,
     #[serde(default)]
     pub noise: Option<NoisePlan>,
+    /// Overlay clips, in file order. Their audio is handed over separately (the engine reads
+    /// no files): one buffer per clip, in the same order.
+    #[serde(default)]
+    pub clips: Vec<ClipPlan>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -110,6 +114,27 @@ pub struct NoisePlan {
     /// Piecewise-linear gain over timeline seconds: `[[t_s, amp], ...]`, times non-decreasing.
     #[serde(default)]
     pub amp_envelope: Vec<(f64, f64)>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClipPlan {
+    /// Position of the clip in the file's clip list (messages).
+    pub source_index: usize,
+    /// Timeline time of the clip's first frame.
+    pub start_s: f64,
+    /// Linear gain (`amp`).
+    pub gain: f64,
+    /// Balance, −1 … 1 (`render.md` §8 law).
+    #[serde(default)]
+    pub pan: f64,
+    #[serde(default)]
+    pub fade_in_s: f64,
+    #[serde(default)]
+    pub fade_out_s: f64,
+    /// Play at most this long; `None` (or 0): the whole file.
+    #[serde(default)]
+    pub duration_s: Option<f64>,
 }
 
 impl Plan {

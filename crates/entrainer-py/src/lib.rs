@@ -4,11 +4,12 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use numpy::ndarray::Array2;
-use numpy::{IntoPyArray, PyArray2};
+use numpy::{IntoPyArray, PyArray2, PyReadonlyArray2};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyKeyboardInterrupt};
 use pyo3::prelude::*;
 
+use entrainer_engine::clips::ClipAudio;
 use entrainer_engine::levels;
 use entrainer_engine::plan::VoicePlan;
 use entrainer_engine::ramp::Ramp;
@@ -88,14 +89,32 @@ impl PyRenderer {
 
 #[pymethods]
 impl PyRenderer {
+    /// `clips`: one float32 array of shape (frames, channels) per plan clip, at `sample_rate`.
     #[new]
-    #[pyo3(signature = (plan_json, sample_rate, seed=0, step_ceiling=Some(1.0), target_level=Some(0.25)))]
-    fn new(py: Python<'_>, plan_json: &str, sample_rate: u32, seed: u64, step_ceiling: Option<f64>, target_level: Option<f64>) -> PyResult<Self> {
+    #[pyo3(signature = (plan_json, sample_rate, seed=0, step_ceiling=Some(1.0), target_level=Some(0.25), clips=None))]
+    fn new(
+        py: Python<'_>,
+        plan_json: &str,
+        sample_rate: u32,
+        seed: u64,
+        step_ceiling: Option<f64>,
+        target_level: Option<f64>,
+        clips: Option<Vec<PyReadonlyArray2<'_, f32>>>,
+    ) -> PyResult<Self> {
         let options = RenderOptions { sample_rate, seed, step_ceiling, target_level };
         let plan_json = plan_json.to_owned();
+        let audio: Vec<ClipAudio> = clips
+            .unwrap_or_default()
+            .iter()
+            .map(|a| {
+                let view = a.as_array();
+                // Row-major copy: interleaved frames, whatever the array's strides.
+                ClipAudio::new(view.ncols(), view.iter().copied().collect::<Vec<f32>>())
+            })
+            .collect();
         let program = released(py, None, move |_| {
             let plan = Plan::from_json(&plan_json)?;
-            Program::new(&plan, options)
+            Program::with_clips(&plan, options, audio)
         })?;
         let n = program.steps.len();
         Ok(PyRenderer { inner: Mutex::new(Renderer::new(Arc::new(program), Levels::unity(n))), clipped: Mutex::new(0) })
