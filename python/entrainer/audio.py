@@ -109,3 +109,53 @@ def clip_buffers(track, rate_out: int) -> list[np.ndarray]:
             report.error(E_AUDIO, f"{clip.location or 'overlay_clips'}.file_path", f"cannot read {show(clip.source)}: {e.strerror or e}")
     report.raise_if_errors()
     return out
+
+
+def _identity(audio) -> tuple:
+    return ("data", audio.data) if audio.data is not None else ("path", str(audio.path))
+
+
+def voice_audio_sources(track) -> list:
+    """The distinct audio files that voices play (subliminal_encode), in first-use order.
+
+    A voice's plan lists its files as indices into this list (`audio_buffers`), and
+    `voice_buffers` decodes them in the same order, each file once however often it is used.
+    """
+    seen: dict[tuple, int] = {}
+    out = []
+    for step in track.steps:
+        for voice in step.voices:
+            for audio in voice.audio:
+                key = _identity(audio)
+                if key not in seen:
+                    seen[key] = len(out)
+                    out.append(audio)
+    return out
+
+
+def audio_ids(track) -> dict[tuple, int]:
+    """Index of each voice audio file in `voice_audio_sources(track)`, by identity."""
+    return {_identity(a): i for i, a in enumerate(voice_audio_sources(track))}
+
+
+def audio_id(ids: dict[tuple, int], audio) -> int:
+    return ids[_identity(audio)]
+
+
+def voice_buffers(track, rate_out: int) -> list[np.ndarray]:
+    """Every voice audio file as mono float32 at `rate_out` (the mean of its channels, then
+    resampled: voices.md §3.14 steps 1–2), in `voice_audio_sources` order."""
+    from .errors import E_AUDIO, Report
+
+    report = Report("the track")
+    out = []
+    for audio in voice_audio_sources(track):
+        try:
+            x, rate_in = decode(audio.path, audio.data)
+        except (AudioError, OSError) as e:
+            report.error(E_AUDIO, "(voice audio)", f"cannot decode {audio.path}: {e}")
+            continue
+        mono = x.astype(np.float64).mean(axis=1, keepdims=True).astype(np.float32)
+        out.append(resample(mono, rate_in, rate_out)[:, 0].copy())
+    report.raise_if_errors()
+    return out

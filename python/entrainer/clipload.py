@@ -56,15 +56,17 @@ def _read_clip(raw: object, index: int, location: str, report: Report,
                 description=description, category=category, extras=extras, location=location)
 
 
-def checked_audio(target: Target, ref: str, location: str, report: Report) -> ResolvedAudio | None:
-    """The header of a resolved audio reference: E_AUDIO unless it is mono or stereo audio."""
+def checked_audio(target: Target, ref: str, location: str, report: Report,
+                  max_channels: int | None = 2) -> ResolvedAudio | None:
+    """The header of a resolved audio reference: E_AUDIO unless it is audio with 1 to
+    `max_channels` channels (clips: mono or stereo; None: any number)."""
     try:
         info = probe(target.path, target.data)
     except AudioError as e:
         report.error(E_AUDIO, location,
                      f"expected {FORMATS} audio, got {show(ref)}, which cannot be decoded ({e})")
         return None
-    if info.channels not in (1, 2):
+    if max_channels is not None and not 1 <= info.channels <= max_channels:
         report.error(E_AUDIO, location, f"expected mono or stereo audio, got {info.channels} channels")
         return None
     return ResolvedAudio(path=target.path, data=target.data, media_type=target.media_type,

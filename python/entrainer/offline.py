@@ -114,7 +114,7 @@ def prepare(
     progress: Progress | None = None,
 ) -> Render:
     """Loads (if needed), validates at the render rate, plans and analyses levels."""
-    from .audio import clip_buffers
+    from .audio import clip_buffers, voice_buffers
     from .plan import build_plan
 
     track = _load(track)
@@ -129,7 +129,8 @@ def prepare(
         raise RenderError(f"step_ceiling: expected a number > 0, got {step_ceiling}")
     plan = build_plan(track, sample_rate=sr)
     clips = clip_buffers(track, sr) if track.clips else None
-    engine = _engine.Renderer(json.dumps(plan), sr, seed, step_ceiling, target_level, clips)
+    voice_audio = voice_buffers(track, sr)
+    engine = _engine.Renderer(json.dumps(plan), sr, seed, step_ceiling, target_level, clips, voice_audio)
     total = engine.total_frames
     if start < 0 or start != start:
         raise RenderError(f"start: expected a time ≥ 0 s, got {start}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._engine import frames
+from .audio import audio_id, audio_ids
 from .errors import E_EMPTY, E_PARAM, E_RANGE, E_UNSUPPORTED, Report, collecting, show
 from .fields import is_number
 from .loader import crossfade_out_s
@@ -43,6 +44,7 @@ def _build(track: Track, sample_rate: int | None, report: Report) -> dict[str, A
         sample_rate = int(sample_rate)
         for diagnostic in check_track(track, sample_rate):
             report.add(diagnostic)
+    ids = audio_ids(track)
     rate = sample_rate or track.sample_rate_hz
     steps = [s for s in track.steps if frames(s.duration_s, rate) > 0]
     if not steps and not track.clips:
@@ -55,7 +57,7 @@ def _build(track: Track, sample_rate: int | None, report: Report) -> dict[str, A
             "crossfade_out_s": float(crossfade_out_s(track, step)),
             "crossfade_curve": step.crossfade_out_curve or track.crossfade_curve,
             "description": step.description,
-            "voices": [_voice(step, voice, report) for voice in step.voices],
+            "voices": [_voice(step, voice, report, ids) for voice in step.voices],
         } for step in steps],
         "noise": _noise(track.background_noise),
         "clips": [_clip(clip) for clip in track.clips],
@@ -70,7 +72,7 @@ def _clip(clip: Clip) -> dict[str, Any]:
             "duration_s": None if clip.max_duration_s is None else float(clip.max_duration_s)}
 
 
-def _voice(step, voice: Voice, report: Report) -> dict[str, Any]:
+def _voice(step, voice: Voice, report: Report, ids: dict) -> dict[str, Any]:
     family = BY_NAME.get(voice.function)
     where = where_of(step, voice)
     if family is None or not family.implemented:
@@ -79,6 +81,10 @@ def _voice(step, voice: Voice, report: Report) -> dict[str, Any]:
                      f"{show(voice.function)} is not supported yet{where.suffix}")
         return {}
     resolved = resolve(family.rows, voice.params, voice.transition, where, report)
+    params = plan_values(family.rows, resolved, family.swaps)
+    if family.file_refs is not None:
+        # The decoded files go to the engine separately (entrainer.audio.voice_buffers).
+        params["audio_buffers"] = [audio_id(ids, a) for a in voice.audio]
     ramp = voice.ramp
     if voice.transition and ramp is None:
         report.error(E_PARAM, voice.location, "a transition voice needs a ramp")
@@ -92,7 +98,7 @@ def _voice(step, voice: Voice, report: Report) -> dict[str, Any]:
             "curve": ramp.curve,
         },
         "envelope": _envelope(voice.envelope),
-        "params": plan_values(family.rows, resolved, family.swaps),
+        "params": params,
     }
 
 

@@ -19,7 +19,7 @@ LOOKUPS = [
     ("noise_transition", ("noise", True, "noise_swept_notch", "not supported yet")),
     ("generate_swept_notch_pink_sound_transition",
      ("generate_swept_notch_pink_sound", True, "noise_swept_notch", "not supported yet")),
-    ("subliminal_encode", ("subliminal_encode", False, "subliminal_encode", "not supported yet")),
+    ("subliminal_encode", ("subliminal_encode", False, "subliminal_encode", "implemented")),
     ("basic_am", ("basic_am", False, None, "was removed from the legacy renderer and has no specification")),
     ("flanged_voice_transition",
      ("flanged_voice", True, None, "was removed from the legacy renderer and has no specification")),
@@ -47,7 +47,7 @@ def test_every_voice_of_voices_md_is_known_once():
         "spatial_angle_modulation", "spatial_angle_modulation_monaural_beat",
         "stereo_am_independent", "subliminal_encode", "wave_shape_stereo_am"]
     assert [f.name for f in FAMILIES if f.implemented] == [
-        "binaural_beat", "isochronic_tone", "monaural_beat_stereo_amps"]
+        "binaural_beat", "isochronic_tone", "monaural_beat_stereo_amps", "subliminal_encode"]
     assert [f.name for f in FAMILIES if not f.has_transition] == ["subliminal_encode"]
 
 
@@ -68,6 +68,7 @@ PLAN_KEYS = {
         "amp_lower_l", "amp_upper_l", "amp_lower_r", "amp_upper_r", "base_freq_hz", "beat_freq_hz",
         "start_phase_lower_rad", "start_phase_upper_rad", "wobble_freq_hz", "wobble_range_rad",
         "am_depth", "am_freq_hz", "am_phase_rad"],
+    "subliminal_encode": ["mode", "carrier_freq_hz", "amp"],     # plus "audio_buffers" (file_refs)
 }
 
 

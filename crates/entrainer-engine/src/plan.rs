@@ -4,6 +4,8 @@
 //! carry their unit. Legacy camelCase keys never reach this far. `docs/plan.md` documents the
 //! JSON form field by field; this file is its executable definition.
 
+use std::sync::Arc;
+
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -62,6 +64,27 @@ pub struct VoicePlan {
     pub envelope: Option<EnvelopePlan>,
     /// Resolved parameters: a ramped number is `[start, end]`, anything else a scalar.
     pub params: Map<String, Value>,
+    /// Decoded mono audio at the render rate, one buffer per id of `params.audio_buffers`
+    /// (`subliminal_encode`). Not part of the JSON: attached by [`Plan::attach_audio`].
+    #[serde(skip)]
+    pub audio: Vec<Arc<[f32]>>,
+}
+
+impl VoicePlan {
+    /// Attaches the buffers listed by `params.audio_buffers` (indices into `buffers`).
+    pub fn attach_audio(&mut self, buffers: &[Arc<[f32]>], step: usize, voice: usize) -> Result<()> {
+        let Some(ids) = self.params.get("audio_buffers") else { return Ok(()) };
+        let err = |message: String| EngineError::Param { step, voice, key: "audio_buffers".into(), message };
+        let ids = ids.as_array().ok_or_else(|| err(format!("expected an array of buffer indices, got {ids}")))?;
+        self.audio = ids
+            .iter()
+            .map(|id| match id.as_u64() {
+                Some(i) if (i as usize) < buffers.len() => Ok(Arc::clone(&buffers[i as usize])),
+                _ => Err(err(format!("expected a buffer index below {}, got {id}", buffers.len()))),
+            })
+            .collect::<Result<_>>()?;
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
@@ -140,6 +163,16 @@ pub struct ClipPlan {
 impl Plan {
     pub fn from_json(text: &str) -> Result<Plan> {
         serde_json::from_str(text).map_err(|e| EngineError::Plan { message: e.to_string() })
+    }
+
+    /// Hands each voice the audio buffers its `params.audio_buffers` lists.
+    pub fn attach_audio(&mut self, buffers: &[Arc<[f32]>]) -> Result<()> {
+        for step in &mut self.steps {
+            for v in &mut step.voices {
+                v.attach_audio(buffers, step.source_index, v.source_index)?;
+            }
+        }
+        Ok(())
     }
 }
 

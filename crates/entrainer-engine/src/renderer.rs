@@ -114,9 +114,10 @@ impl Program {
             let n = lengths[i];
             let mut voices = Vec::with_capacity(step.voices.len());
             for v in &step.voices {
-                let spec = VoiceSpec::parse(v, step.source_index, v.source_index)?;
+                let mut spec = VoiceSpec::parse(v, step.source_index, v.source_index)?;
                 let seed = voice_seed(options.seed, step.source_index, v.source_index, v.seed);
                 let place = Placement { step_frames: n, sample_rate: sr, ramp: Ramp::new(v.ramp.as_ref(), n, sr), seed };
+                spec.prepare(&place)?;
                 voices.push(PreparedVoice { spec, place, envelope: Envelope::new(None, n, sr, true, true), initial: None, continues_in: false, continues_out: false });
             }
             steps.push(PreparedStep { source_index: step.source_index, description: step.description.clone(), curve_out: step.crossfade_curve, voices });

@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use numpy::ndarray::Array2;
-use numpy::{IntoPyArray, PyArray2, PyReadonlyArray2};
+use numpy::{IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyKeyboardInterrupt};
 use pyo3::prelude::*;
@@ -90,8 +90,9 @@ impl PyRenderer {
 #[pymethods]
 impl PyRenderer {
     /// `clips`: one float32 array of shape (frames, channels) per plan clip, at `sample_rate`.
+    /// `voice_audio`: the mono float32 buffers that voices list in `params.audio_buffers`.
     #[new]
-    #[pyo3(signature = (plan_json, sample_rate, seed=0, step_ceiling=Some(1.0), target_level=Some(0.25), clips=None))]
+    #[pyo3(signature = (plan_json, sample_rate, seed=0, step_ceiling=Some(1.0), target_level=Some(0.25), clips=None, voice_audio=None))]
     fn new(
         py: Python<'_>,
         plan_json: &str,
@@ -100,6 +101,7 @@ impl PyRenderer {
         step_ceiling: Option<f64>,
         target_level: Option<f64>,
         clips: Option<Vec<PyReadonlyArray2<'_, f32>>>,
+        voice_audio: Option<Vec<PyReadonlyArray1<'_, f32>>>,
     ) -> PyResult<Self> {
         let options = RenderOptions { sample_rate, seed, step_ceiling, target_level };
         let plan_json = plan_json.to_owned();
@@ -112,8 +114,10 @@ impl PyRenderer {
                 ClipAudio::new(view.ncols(), view.iter().copied().collect::<Vec<f32>>())
             })
             .collect();
+        let buffers = mono_buffers(voice_audio);
         let program = released(py, None, move |_| {
-            let plan = Plan::from_json(&plan_json)?;
+            let mut plan = Plan::from_json(&plan_json)?;
+            plan.attach_audio(&buffers)?;
             Program::with_clips(&plan, options, audio)
         })?;
         let n = program.steps.len();
@@ -263,12 +267,28 @@ impl PyRenderer {
     }
 }
 
+fn mono_buffers(arrays: Option<Vec<PyReadonlyArray1<'_, f32>>>) -> Vec<Arc<[f32]>> {
+    arrays.unwrap_or_default().iter().map(|a| a.as_array().iter().copied().collect::<Vec<f32>>().into()).collect()
+}
+
 /// Test hook: one voice's own output (before envelope and edge fades) for step-local frames
 /// [start, start + count) of a step of `step_frames` frames; float64 of shape (count, 2).
+/// `audio`: the mono buffers the voice lists in `params.audio_buffers`.
 #[pyfunction]
-fn render_voice(py: Python<'_>, voice_json: &str, sample_rate: u32, step_frames: u64, start: u64, count: usize) -> PyResult<Py<PyArray2<f64>>> {
-    let plan: VoicePlan = serde_json::from_str(voice_json).map_err(|e| PyEngineError::new_err(format!("(voice): {e}")))?;
+#[pyo3(signature = (voice_json, sample_rate, step_frames, start, count, audio=None))]
+fn render_voice(
+    py: Python<'_>,
+    voice_json: &str,
+    sample_rate: u32,
+    step_frames: u64,
+    start: u64,
+    count: usize,
+    audio: Option<Vec<PyReadonlyArray1<'_, f32>>>,
+) -> PyResult<Py<PyArray2<f64>>> {
+    let mut plan: VoicePlan = serde_json::from_str(voice_json).map_err(|e| PyEngineError::new_err(format!("(voice): {e}")))?;
+    let buffers = mono_buffers(audio);
     let (l, r) = released(py, None, move |_| {
+        plan.attach_audio(&buffers, 0, 0)?;
         let spec = VoiceSpec::parse(&plan, 0, 0)?;
         let seed = voice_seed(0, 0, plan.source_index, plan.seed);
         let place = Placement { step_frames, sample_rate, ramp: Ramp::new(plan.ramp.as_ref(), step_frames, sample_rate), seed };

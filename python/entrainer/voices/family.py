@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .params import Param
@@ -42,6 +43,9 @@ class Family:
     later: tuple[LaterStage, ...] = ()
     has_transition: bool = True
     aliases: tuple[str, ...] = ()                # other base names for the same function
+    # Parameters that are file references: (params, params location) → [(location, reference)],
+    # in play order. The loader resolves them (format.md §4.4.5) into `Voice.audio`.
+    file_refs: Callable[[dict, str], list[tuple[str, str]]] | None = None
 
     @property
     def implemented(self) -> bool:

@@ -14,6 +14,7 @@ from .binaural import BINAURAL
 from .family import NOT_YET, Family
 from .isochronic import ISOCHRONIC
 from .monaural import MONAURAL
+from .subliminal import SUBLIMINAL
 
 _SUFFIX = "_transition"
 
@@ -37,8 +38,7 @@ FAMILIES: tuple[Family, ...] = (
     _later("noise_generator", "§3.12", "coloured noise"),
     _later("noise_swept_notch", "§3.13", "noise with swept notch filters",
            aliases=("noise", "generate_swept_notch_pink_sound")),
-    _later("subliminal_encode", "§3.14", "audio files shifted into the ultrasonic band",
-           has_transition=False),
+    SUBLIMINAL,
 )
 
 # Names that earlier editor versions offered and later removed, and a helper registered

@@ -6,6 +6,7 @@ mod common;
 mod isochronic;
 mod monaural;
 mod pan;
+mod subliminal;
 
 use crate::error::{EngineError, Result};
 use crate::filters::Df1;
@@ -16,7 +17,7 @@ use crate::ramp::Ramp;
 pub use common::CHUNK;
 
 /// Function names this engine renders, in registry order.
-pub const IMPLEMENTED: [&str; 3] = ["binaural_beat", "isochronic_tone", "monaural_beat_stereo_amps"];
+pub const IMPLEMENTED: [&str; 4] = ["binaural_beat", "isochronic_tone", "monaural_beat_stereo_amps", "subliminal_encode"];
 
 /// A voice instance positioned in its step. Implementations never allocate in `render`.
 pub trait Voice: Send {
@@ -62,6 +63,7 @@ pub enum VoiceSpec {
     Binaural(binaural::Binaural),
     Isochronic(isochronic::Isochronic),
     Monaural(monaural::Monaural),
+    Subliminal(subliminal::Subliminal),
 }
 
 /// Where a voice sits in its step.
@@ -87,6 +89,7 @@ impl VoiceSpec {
             "binaural_beat" => Ok(VoiceSpec::Binaural(binaural::Binaural::parse(&p)?)),
             "isochronic_tone" => Ok(VoiceSpec::Isochronic(isochronic::Isochronic::parse(&p)?)),
             "monaural_beat_stereo_amps" => Ok(VoiceSpec::Monaural(monaural::Monaural::parse(&p)?)),
+            "subliminal_encode" => Ok(VoiceSpec::Subliminal(subliminal::Subliminal::parse(&p, &plan.audio)?)),
             other => Err(EngineError::UnknownFunction { step, voice, name: other.to_string(), known: IMPLEMENTED.to_vec() }),
         }
     }
@@ -97,6 +100,7 @@ impl VoiceSpec {
             VoiceSpec::Binaural(b) => Box::new(b.instantiate(place, initial)),
             VoiceSpec::Isochronic(b) => Box::new(b.instantiate(place, initial)),
             VoiceSpec::Monaural(b) => Box::new(b.instantiate(place, initial)),
+            VoiceSpec::Subliminal(b) => Box::new(b.instantiate(place)),
         };
         if at != 0 {
             v.seek(at);
@@ -111,7 +115,17 @@ impl VoiceSpec {
             VoiceSpec::Binaural(b) => b.signature(a),
             VoiceSpec::Isochronic(b) => b.signature(a),
             VoiceSpec::Monaural(b) => b.signature(a),
+            VoiceSpec::Subliminal(_) => return None,
         })
+    }
+
+    /// Work that depends on where the voice sits (rate, step length), done once before any
+    /// audio: `subliminal_encode` modulates and measures its segments here.
+    pub fn prepare(&mut self, place: &Placement) -> Result<()> {
+        match self {
+            VoiceSpec::Subliminal(b) => b.prepare(place),
+            _ => Ok(()),
+        }
     }
 
     /// Upper bound of |output| per channel over the step (`render.md` §10.3).
@@ -120,6 +134,7 @@ impl VoiceSpec {
             VoiceSpec::Binaural(b) => b.bound(),
             VoiceSpec::Isochronic(b) => b.bound(),
             VoiceSpec::Monaural(b) => b.bound(),
+            VoiceSpec::Subliminal(b) => b.bound(),
         }
     }
 }
