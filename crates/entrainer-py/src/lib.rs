@@ -93,6 +93,7 @@ impl PyRenderer {
     /// `voice_audio`: the mono float32 buffers that voices list in `params.audio_buffers`.
     #[new]
     #[pyo3(signature = (plan_json, sample_rate, seed=0, step_ceiling=Some(1.0), target_level=Some(0.25), clips=None, voice_audio=None))]
+    #[allow(clippy::too_many_arguments)] // keyword arguments of the Python constructor
     fn new(
         py: Python<'_>,
         plan_json: &str,
