@@ -109,7 +109,7 @@ impl Subliminal {
             // Only the test hook gets here: the renderer prepares every voice first.
             _ => Arc::new(self.arrange(place.sample_rate, place.step_frames)),
         };
-        SubliminalVoice { arranged, m: 0 }
+        SubliminalVoice::new(arranged)
     }
 }
 
@@ -149,32 +149,77 @@ fn gcd(a: u64, b: u64) -> u64 {
 }
 
 impl Arrangement {
-    /// The arranged signal at step frame n, before the final gain.
-    #[inline]
-    fn at(&self, n: u64) -> f64 {
+    fn cursor_len(&self) -> usize {
+        self.segments.len().max(2)
+    }
+
+    /// Positions a cursor at step frame m (see [`Arrangement::fill`]).
+    fn seek_cursor(&self, cursor: &mut [u64], m: u64) {
         match self.mode {
-            Mode::Sequence => {
-                if self.period == 0 {
-                    return 0.0;
-                }
-                let u = n % self.period;
+            Mode::Sequence if self.period > 0 => {
+                let u = m % self.period;
                 let i = self.offsets.partition_point(|&o| o <= u) - 1;
-                let d = (u - self.offsets[i]) as usize;
-                self.segments[i].get(d).copied().unwrap_or(0.0)
+                cursor[0] = i as u64;
+                cursor[1] = u - self.offsets[i];
             }
             Mode::Stack => {
-                let mut sum = 0.0;
-                for s in &self.segments {
-                    if !s.is_empty() {
-                        sum += s[(n % s.len() as u64) as usize];
-                    }
-                }
-                if self.segments.is_empty() {
-                    0.0
-                } else {
-                    sum / self.segments.len() as f64
+                for (f, seg) in self.segments.iter().enumerate() {
+                    cursor[f] = if seg.is_empty() { 0 } else { m % seg.len() as u64 };
                 }
             }
+            _ => {}
+        }
+    }
+
+    /// Writes the arranged signal (before the final gain) for the next `out.len()` frames and
+    /// advances the cursor. Sequence: the cursor holds the current segment and the frame within
+    /// it and its gap; stack: the frame within each segment. Runs of whole slices are copied,
+    /// so no frame costs a division.
+    fn fill(&self, cursor: &mut [u64], out: &mut [f64]) {
+        let n = out.len();
+        out.fill(0.0);
+        match self.mode {
+            Mode::Sequence if self.period > 0 => {
+                let gap = self.sample_rate as u64;
+                let mut k = 0;
+                while k < n {
+                    let (i, d) = (cursor[0] as usize, cursor[1]);
+                    let seg = &self.segments[i];
+                    let len = seg.len() as u64;
+                    let left = (n - k) as u64;
+                    let run = if d < len { (len - d).min(left) } else { (len + gap - d).min(left) };
+                    if d < len {
+                        out[k..k + run as usize].copy_from_slice(&seg[d as usize..(d + run) as usize]);
+                    }
+                    k += run as usize;
+                    cursor[1] = d + run;
+                    if cursor[1] == len + gap {
+                        cursor[0] = ((i + 1) % self.segments.len()) as u64;
+                        cursor[1] = 0;
+                    }
+                }
+            }
+            Mode::Stack if !self.segments.is_empty() => {
+                for (f, seg) in self.segments.iter().enumerate() {
+                    let len = seg.len() as u64;
+                    if len == 0 {
+                        continue;
+                    }
+                    let mut k = 0;
+                    while k < n {
+                        let d = cursor[f];
+                        let run = (len - d).min((n - k) as u64) as usize;
+                        for (o, x) in out[k..k + run].iter_mut().zip(&seg[d as usize..d as usize + run]) {
+                            *o += x;
+                        }
+                        k += run;
+                        cursor[f] = (d + run as u64) % len;
+                    }
+                }
+                let count = self.segments.len() as f64;
+                out.iter_mut().for_each(|o| *o /= count);
+            }
+            _ => {}
         }
     }
 
@@ -198,7 +243,16 @@ impl Arrangement {
                     let len = s.len() as u64;
                     common = (common / gcd(common, len)).saturating_mul(len).min(n);
                 }
-                (0..common.min(n)).fold(0.0f64, |m, k| m.max(self.at(k).abs()))
+                let mut cursor = vec![0; self.cursor_len()];
+                let mut buf = vec![0.0; 4096];
+                let (mut done, mut peak) = (0u64, 0.0f64);
+                while done < common {
+                    let len = ((common - done) as usize).min(buf.len());
+                    self.fill(&mut cursor, &mut buf[..len]);
+                    peak = buf[..len].iter().fold(peak, |m, v| m.max(v.abs()));
+                    done += len as u64;
+                }
+                peak
             }
         }
     }
@@ -206,22 +260,26 @@ impl Arrangement {
 
 pub struct SubliminalVoice {
     arranged: Arc<Arrangement>,
-    m: u64,
+    cursor: Vec<u64>,
+}
+
+impl SubliminalVoice {
+    fn new(arranged: Arc<Arrangement>) -> SubliminalVoice {
+        let cursor = vec![0; arranged.cursor_len()];
+        SubliminalVoice { arranged, cursor }
+    }
 }
 
 impl Voice for SubliminalVoice {
     fn render(&mut self, l: &mut [f64], r: &mut [f64]) {
         let a = &*self.arranged;
-        for (k, (lk, rk)) in l.iter_mut().zip(r.iter_mut()).enumerate() {
-            let x = a.at(self.m + k as u64) * a.gain;
-            *lk = x;
-            *rk = x;
-        }
-        self.m += l.len() as u64;
+        a.fill(&mut self.cursor, l);
+        l.iter_mut().for_each(|x| *x *= a.gain);
+        r.copy_from_slice(l);
     }
 
     fn seek(&mut self, m: u64) {
-        self.m = m;
+        self.arranged.seek_cursor(&mut self.cursor, m);
     }
 
     fn state(&self) -> VoiceState {
