@@ -71,3 +71,29 @@ def test_an_unknown_voice_is_exit_2_with_the_known_names(run):
     result = run("voices", "binaural_beats")
     assert result.exit_code == 2
     assert result.stderr == f'voices: unknown synth function "binaural_beats"; known: {", ".join(known_names())}\n'
+
+
+def test_render_accepts_data_url_clips_only_when_asked(run, tmp_path):
+    import base64
+    import io
+    import json
+
+    import numpy as np
+    import soundfile as sf
+
+    buf = io.BytesIO()
+    sf.write(buf, np.full(800, 0.5, dtype=np.float32), 8000, format="WAV", subtype="FLOAT")
+    url = "data:audio/wav;base64," + base64.b64encode(buf.getvalue()).decode()
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps({"global": {"sample_rate": 8000}, "progression": [],
+                                "overlay_clips": [{"file_path": url, "start": 0.5}]}))
+    refused = run("render", str(path), "-o", str(tmp_path / "out.wav"))
+    assert refused.exit_code == 2
+    assert "(data: URLs are not allowed here)" in refused.stderr
+    done = run("render", str(path), "-o", str(tmp_path / "out.wav"), "--data-urls")
+    assert done.exit_code == 0, done.stderr
+    audio, sr = sf.read(tmp_path / "out.wav")
+    assert (sr, audio.shape) == (8000, (4800, 2))            # 0.5 s, then the 0.1 s clip
+    assert abs(np.abs(audio).max() - 0.25) <= 1 / 32767
+    summary = run("validate", str(path), "--data-urls")
+    assert summary.exit_code == 0 and "(0.600 s)" in summary.stdout

@@ -43,11 +43,14 @@ def _print_warnings(track) -> None:
         err.print(f"warning: {w}", markup=False, highlight=False, style="yellow")
 
 
-def _load_or_exit(file: Path):
+DATA_URLS_HELP = "Accept clips embedded as data: URLs (written by the legacy real-time web page)."
+
+
+def _load_or_exit(file: Path, data_urls: bool = False):
     from .loader import load_track
 
     try:
-        track = load_track(file)
+        track = load_track(file, allow_data_urls=data_urls)
     except EntrainerError as e:
         _fail(str(e))
     _print_warnings(track)
@@ -60,11 +63,14 @@ def _hms(seconds: float) -> str:
 
 
 @app.command()
-def validate(file: Path = typer.Argument(..., help="Track file (.json) to check.")) -> None:
+def validate(
+    file: Path = typer.Argument(..., help="Track file (.json) to check."),
+    data_urls: bool = typer.Option(False, "--data-urls", help=DATA_URLS_HELP),
+) -> None:
     """Check a track file and print a one-screen summary, or every error with its location."""
     from .plan import track_summary
 
-    track = _load_or_exit(file)
+    track = _load_or_exit(file, data_urls)
     summary = track_summary(track)
     table = Table(title=f"{file.name}: valid", title_justify="left")
     for col in ("#", "start", "duration", "description", "voices"):
@@ -93,11 +99,12 @@ def render(
     bits: str = typer.Option("16", "--bits", help="16, 24, or float (WAV only)."),
     fmt: Optional[str] = typer.Option(None, "--format", help="wav or flac (default: from the output name)."),
     seed: int = typer.Option(0, "--seed", help="Seed for noise (same seed, same samples)."),
+    data_urls: bool = typer.Option(False, "--data-urls", help=DATA_URLS_HELP),
 ) -> None:
     """Render a track offline to WAV or FLAC, faster than real time, with a progress bar."""
     from .offline import render_to_file
 
-    track = _load_or_exit(file)
+    track = _load_or_exit(file, data_urls)
     if output is None:
         output = Path(Path(track.output_filename).name or "generated_track.wav")
     if levels not in ("track", "range"):
