@@ -254,11 +254,11 @@ def test_warnings_are_returned_with_the_model(source, lines):
 
 def test_warnings_travel_with_the_error_too():
     with pytest.raises(TrackError) as info:
-        load_track(T(S(V("subliminal_encode", transition=True))))
+        load_track(T(S(V("subliminal_encode", transition=True, carrierFreq=14000))))
     assert [str(w) for w in info.value.warnings] == [
         'progression[0].voices[0].synth_function_name: subliminal_encode has no transition variant; '
         'it plays static (step "Settle")']
-    assert info.value.codes == ["E_UNSUPPORTED"]
+    assert info.value.codes == ["E_PARAM"]
 
 
 def test_both_layouts_become_one_model():

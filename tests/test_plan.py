@@ -66,6 +66,7 @@ def test_a_small_track_gives_exactly_the_documented_plan(tmp_path):
                              "sweeps": [{"min_hz": [300.0, 300.0], "max_hz": [500.0, 700.0],
                                          "q": [25.0, 25.0], "cascade": [10, 10]}],
                              "static_notches": [[1000.0, 10.0, 2]], "prefilters": True}},
+        "clips": [],
     }
 
 
@@ -110,11 +111,15 @@ def test_steps_shorter_than_a_frame_at_the_render_rate_are_dropped():
                                       "more, got none")
 
 
-def test_clips_are_not_supported_yet(tmp_path):
-    (tmp_path / "bell.wav").write_bytes(b"RIFF")
-    track = load_track({"progression": [{"duration": 1, "voices": []}], "clips": [{"path": "bell.wav"}]},
-                       base_dir=tmp_path)
-    assert plan_error(track) == "1 error in the render plan\nclips[0]: overlay clips are not supported yet"
+def test_a_track_of_clips_alone_has_a_plan(tmp_path):
+    import numpy as np
+    import soundfile as sf
+
+    sf.write(tmp_path / "bell.wav", np.zeros(10, dtype=np.float32), 8000)
+    track = load_track({"progression": [], "clips": [{"path": "bell.wav", "start": 2}]}, base_dir=tmp_path)
+    assert build_plan(track) == {"steps": [], "noise": None, "clips": [
+        {"source_index": 0, "start_s": 2.0, "gain": 1.0, "pan": 0.0, "fade_in_s": 0.0, "fade_out_s": 0.0,
+         "duration_s": None}]}
 
 
 def test_a_hand_built_model_with_an_unsupported_voice_is_refused():

@@ -14,17 +14,29 @@ from entrainer.loader import load_track
 from entrainer.refs import RefContext, canonical_roots, resolve
 
 
+def _wav() -> bytes:
+    """A tiny valid WAV file (clips are checked to be audio at load time)."""
+    import io
+
+    import numpy as np
+    import soundfile as sf
+
+    buf = io.BytesIO()
+    sf.write(buf, np.zeros(8, dtype=np.float32), 8000, format="WAV")
+    return buf.getvalue()
+
+
 @pytest.fixture()
 def tree(tmp_path):
     """tracks/ (the track's folder) with a clip, lib/ (a library root), and files outside."""
     (tmp_path / "tracks" / "sub").mkdir(parents=True)
-    (tmp_path / "tracks" / "sub" / "a.wav").write_bytes(b"RIFF")
-    (tmp_path / "tracks" / "here.wav").write_bytes(b"RIFF")
+    (tmp_path / "tracks" / "sub" / "a.wav").write_bytes(_wav())
+    (tmp_path / "tracks" / "here.wav").write_bytes(_wav())
     (tmp_path / "lib").mkdir()
-    (tmp_path / "lib" / "bell.wav").write_bytes(b"RIFF")
+    (tmp_path / "lib" / "bell.wav").write_bytes(_wav())
     (tmp_path / "lib-evil").mkdir()
-    (tmp_path / "lib-evil" / "x.wav").write_bytes(b"RIFF")
-    (tmp_path / "secret.wav").write_bytes(b"RIFF")
+    (tmp_path / "lib-evil" / "x.wav").write_bytes(_wav())
+    (tmp_path / "secret.wav").write_bytes(_wav())
     (tmp_path / "tracks" / "folder.wav").mkdir()
     os.symlink(tmp_path / "secret.wav", tmp_path / "tracks" / "link.wav")
     return tmp_path

@@ -55,3 +55,16 @@ def test_real_files_start_where_render_md_says(name, starts, total):
         pytest.skip("../shared/tracks/original is not beside the repository")
     summary = track_summary(load_track(ORIGINAL / name))
     assert ([s["start_s"] for s in summary["steps"]], summary["duration_s"]) == (starts, total)
+
+
+def test_clips_that_run_past_the_programme_lengthen_the_total(tmp_path):
+    import numpy as np
+    import soundfile as sf
+
+    sf.write(tmp_path / "bell.wav", np.zeros(22050, dtype=np.float32), 22050)       # 1 s at 22.05 kHz
+    track = load_track({"progression": [{"duration": 3, "voices": []}],
+                        "overlay_clips": [{"file_path": "bell.wav", "start": 2.5},
+                                          {"file_path": "bell.wav", "start": 1, "duration": 0.5}]},
+                       base_dir=tmp_path)
+    summary = track_summary(track)
+    assert (summary["duration_s"], summary["clips"]) == (3.5, 2)

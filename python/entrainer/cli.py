@@ -1,4 +1,4 @@
-"""The `entrainer` command: validate and render track files (typer + rich).
+"""The `entrainer` command: validate and render track files, list the voices (typer + rich).
 
 Every error a user can cause ends in one located message on stderr and exit status 2 (bad
 input) or 1 (I/O failure), never a traceback. Ctrl-C exits with 130 and leaves no file.
@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from .errors import EntrainerError
 
@@ -32,7 +33,8 @@ EXIT_CANCELLED = 130
 
 
 def _fail(message: str, code: int = EXIT_INPUT) -> None:
-    err.print(message, markup=False, highlight=False)
+    # soft_wrap: long located messages stay one line each (copyable, greppable).
+    err.print(message, markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -41,11 +43,14 @@ def _print_warnings(track) -> None:
         err.print(f"warning: {w}", markup=False, highlight=False, style="yellow")
 
 
-def _load_or_exit(file: Path):
+DATA_URLS_HELP = "Accept clips embedded as data: URLs (written by the legacy real-time web page)."
+
+
+def _load_or_exit(file: Path, data_urls: bool = False):
     from .loader import load_track
 
     try:
-        track = load_track(file)
+        track = load_track(file, allow_data_urls=data_urls)
     except EntrainerError as e:
         _fail(str(e))
     _print_warnings(track)
@@ -58,11 +63,14 @@ def _hms(seconds: float) -> str:
 
 
 @app.command()
-def validate(file: Path = typer.Argument(..., help="Track file (.json) to check.")) -> None:
+def validate(
+    file: Path = typer.Argument(..., help="Track file (.json) to check."),
+    data_urls: bool = typer.Option(False, "--data-urls", help=DATA_URLS_HELP),
+) -> None:
     """Check a track file and print a one-screen summary, or every error with its location."""
     from .plan import track_summary
 
-    track = _load_or_exit(file)
+    track = _load_or_exit(file, data_urls)
     summary = track_summary(track)
     table = Table(title=f"{file.name}: valid", title_justify="left")
     for col in ("#", "start", "duration", "description", "voices"):
@@ -91,11 +99,12 @@ def render(
     bits: str = typer.Option("16", "--bits", help="16, 24, or float (WAV only)."),
     fmt: Optional[str] = typer.Option(None, "--format", help="wav or flac (default: from the output name)."),
     seed: int = typer.Option(0, "--seed", help="Seed for noise (same seed, same samples)."),
+    data_urls: bool = typer.Option(False, "--data-urls", help=DATA_URLS_HELP),
 ) -> None:
     """Render a track offline to WAV or FLAC, faster than real time, with a progress bar."""
     from .offline import render_to_file
 
-    track = _load_or_exit(file)
+    track = _load_or_exit(file, data_urls)
     if output is None:
         output = Path(Path(track.output_filename).name or "generated_track.wav")
     if levels not in ("track", "range"):
@@ -128,6 +137,59 @@ def render(
     clipped = f", {result.clipped} samples clipped" if result.clipped else ""
     out.print(f"wrote {result.path} ({result.format.upper()}, {result.sample_rate} Hz, "
               f"{_hms(result.duration_s)}, final gain {result.levels.final_gain:.4g}{clipped})", highlight=False)
+
+
+@app.command()
+def voices(name: Optional[str] = typer.Argument(None, help="One synth function (or alias) for its full parameter table.")) -> None:
+    """List every synth voice with its parameters and defaults, or one voice's full table."""
+    from .voices import listing
+    from .voices.registry import known_names
+
+    if name is None:
+        table = Table(title="Synth voices (voices.md §3); `entrainer voices NAME` gives one voice's full table",
+                      title_justify="left", show_lines=True)
+        table.add_column("voice", overflow="fold", max_width=40)
+        table.add_column("transition", overflow="fold")
+        table.add_column("parameters and defaults", overflow="fold", ratio=1, min_width=30)
+        for row in listing.overview():
+            cell = row["function"]
+            if row["aliases"]:
+                cell += f"\n(aliases: {row['aliases']})"
+            cell += f"\n{row['summary']} ({row['section']})"
+            if row["status"] != "implemented":
+                cell += f"\nstatus: {row['status']}"
+            table.add_row(Text(cell), "yes" if row["transition"] != "–" else "no", Text(row["parameters"]))
+        out.print(table)
+        return
+    family = listing.find(name)
+    if family is None:
+        _fail(f'voices: unknown synth function "{name}"; known: {", ".join(known_names())}')
+    title = f"{family.name} ({family.section}): {family.summary}"
+    if family.aliases:
+        title += f"\naliases: {', '.join(family.aliases)}"
+    if not family.has_transition:
+        title += "\nno transition variant: a transition request plays this voice static"
+    if not family.implemented:
+        title += f"\nstatus: {family.status}"
+    out.print(Text(title))
+    rows = listing.parameters(family)
+    if not rows:
+        out.print("its parameter table comes with the voice")
+        return
+    table = Table()
+    for col in ("key", "type", "default", "unit", "range", "transition", "plan key"):
+        table.add_column(col, overflow="fold", no_wrap=col in ("key", "plan key"))
+    for row in rows:
+        table.add_row(*(Text(row[k]) for k in ("key", "type", "default", "unit", "range", "transition", "plan")))
+    out.print(table)
+    stages = listing.later_stages(family)
+    if stages:
+        later = Table(title="Post-stages accepted but not supported yet (voices.md §0.4)", title_justify="left")
+        for col in ("stage", "section", "keys", "switched on by"):
+            later.add_column(col, overflow="fold")
+        for st in stages:
+            later.add_row(st["stage"], st["section"], st["keys"], st["switch"])
+        out.print(later)
 
 
 def main() -> None:

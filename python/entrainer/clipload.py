@@ -1,15 +1,16 @@
-"""Reading `overlay_clips` (format.md §4.7): keys checked and each file reference resolved.
+"""Reading `overlay_clips` (format.md §4.7): keys checked, each file reference resolved, and
+its audio header read, so that a file that is not mono or stereo audio fails at load time.
 
-The audio itself is not decoded yet (clips come in a later release, and `build_plan`
-refuses them); the reference is resolved and the file must exist.
+The samples are decoded and resampled when a render is prepared (`entrainer.audio`).
 """
 
 from __future__ import annotations
 
-from .errors import E_TYPE, Report, join, show
+from .audio import FORMATS, AudioError, probe
+from .errors import E_AUDIO, E_TYPE, Report, join, show
 from .fields import Fields
 from .model import Clip, ResolvedAudio
-from .refs import RefContext, resolve
+from .refs import RefContext, Target, resolve
 
 
 def read_clips(raw: object, location: str, report: Report, ctx: RefContext) -> list[Clip]:
@@ -46,9 +47,28 @@ def _read_clip(raw: object, index: int, location: str, report: Report,
     target = resolve(ref, f.at(ref_key), ctx, report, data_ok=True) if ref else None
     if target is None:
         return None
-    return Clip(source_index=index, source=ref,
-                resolved=ResolvedAudio(path=target.path, data=target.data,
-                                       media_type=target.media_type),
+    resolved = checked_audio(target, ref, f.at(ref_key), report)
+    if resolved is None:
+        return None
+    return Clip(source_index=index, source=ref, resolved=resolved,
                 start_s=start_s, gain=gain, pan=pan, fade_in_s=fade_in_s,
                 fade_out_s=fade_out_s, max_duration_s=duration_s or None,
                 description=description, category=category, extras=extras, location=location)
+
+
+def checked_audio(target: Target, ref: str, location: str, report: Report,
+                  max_channels: int | None = 2) -> ResolvedAudio | None:
+    """The header of a resolved audio reference: E_AUDIO unless it is audio with 1 to
+    `max_channels` channels (clips: mono or stereo; None: any number)."""
+    try:
+        info = probe(target.path, target.data)
+    except AudioError as e:
+        report.error(E_AUDIO, location,
+                     f"expected {FORMATS} audio, got {show(ref)}, which cannot be decoded ({e})")
+        return None
+    if max_channels is not None and not 1 <= info.channels <= max_channels:
+        report.error(E_AUDIO, location, f"expected mono or stereo audio, got {info.channels} channels")
+        return None
+    return ResolvedAudio(path=target.path, data=target.data, media_type=target.media_type,
+                         channels=info.channels, sample_rate_hz=info.sample_rate_hz,
+                         frames=info.frames)

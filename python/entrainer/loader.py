@@ -128,7 +128,7 @@ def _read_track(raw: object, report: Report, ctx: RefContext) -> Track:
     curve = g.choice("crossfade_curve", "crossfadeCurve", choices=CROSSFADE_CURVES,
                      default="linear", code=E_UNKNOWN_CURVE)
     output = _output_filename(g, report)
-    steps, skipped, broken = _read_steps(items, steps_key, sample_rate, report)
+    steps, skipped, broken = _read_steps(items, steps_key, sample_rate, report, ctx)
 
     noise_key = top.key_of("background_noise", "noise")
     noise_raw = top.get("background_noise", "noise")
@@ -159,7 +159,8 @@ def _output_filename(g: Fields, report: Report) -> str:
     return name
 
 
-def _read_steps(items: list, steps_key: str, sample_rate: int, report: Report):
+def _read_steps(items: list, steps_key: str, sample_rate: int, report: Report,
+                ctx: RefContext | None = None):
     steps: list[Step] = []
     skipped: list[tuple[int, object]] = []
     broken = 0                                     # steps too broken to place on the timeline
@@ -192,7 +193,7 @@ def _read_steps(items: list, steps_key: str, sample_rate: int, report: Report):
                         f"skipped: its duration {why}, so it plays nothing{suffix(description)}")
             skipped.append((i, item))
             continue
-        context = StepContext(description, duration, sample_rate)
+        context = StepContext(description, duration, sample_rate, ctx)
         read = [read_voice(v, j, join(s.at("voices"), j), context, report)
                 for j, v in enumerate(voices or [])]
         steps.append(Step(source_index=i, description=description, duration_s=duration,

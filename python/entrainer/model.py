@@ -60,6 +60,18 @@ class Linen(_Model):
 Envelope = Annotated[Union[LinearFade, Adsr, Linen], Field(discriminator="type")]
 
 
+class ResolvedAudio(_Model):
+    """A checked audio reference: a canonical path inside an allowed root, or data: bytes."""
+
+    path: Path | None = None
+    data: bytes | None = None
+    media_type: str | None = None
+    # From the file's header, read at load time (format.md §4.7: 1 or 2 channels).
+    channels: int | None = None
+    sample_rate_hz: int | None = None
+    frames: int | None = None
+
+
 class Voice(_Model):
     source_index: int
     function: str                              # registry base name, never "…_transition"
@@ -67,6 +79,7 @@ class Voice(_Model):
     params: dict[str, Any] = Field(default_factory=dict)   # as written, nulls and timing keys removed
     ramp: Ramp | None = None                   # present exactly when `transition` is true
     envelope: Envelope | None = None
+    audio: list[ResolvedAudio] = Field(default_factory=list)   # its file references, resolved
     description: str = ""
     category: str = "binaurals"
     extras: dict[str, Any] = Field(default_factory=dict)
@@ -124,14 +137,6 @@ class BackgroundNoise(_Model):
     amp_envelope: list[tuple[float, float]] = Field(default_factory=list)
     extras: dict[str, Any] = Field(default_factory=dict)
     location: str = "background_noise"
-
-
-class ResolvedAudio(_Model):
-    """A checked audio reference: a canonical path inside an allowed root, or data: bytes."""
-
-    path: Path | None = None
-    data: bytes | None = None
-    media_type: str | None = None
 
 
 class Clip(_Model):

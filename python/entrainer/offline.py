@@ -114,6 +114,7 @@ def prepare(
     progress: Progress | None = None,
 ) -> Render:
     """Loads (if needed), validates at the render rate, plans and analyses levels."""
+    from .audio import clip_buffers, voice_buffers
     from .plan import build_plan
 
     track = _load(track)
@@ -127,7 +128,9 @@ def prepare(
     if step_ceiling is not None and not step_ceiling > 0:
         raise RenderError(f"step_ceiling: expected a number > 0, got {step_ceiling}")
     plan = build_plan(track, sample_rate=sr)
-    engine = _engine.Renderer(json.dumps(plan), sr, seed, step_ceiling, target_level)
+    clips = clip_buffers(track, sr) if track.clips else None
+    voice_audio = voice_buffers(track, sr)
+    engine = _engine.Renderer(json.dumps(plan), sr, seed, step_ceiling, target_level, clips, voice_audio)
     total = engine.total_frames
     if start < 0 or start != start:
         raise RenderError(f"start: expected a time ≥ 0 s, got {start}")

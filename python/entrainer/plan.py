@@ -12,10 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from ._engine import frames
+from .audio import audio_id, audio_ids
 from .errors import E_EMPTY, E_PARAM, E_RANGE, E_UNSUPPORTED, Report, collecting, show
 from .fields import is_number
 from .loader import crossfade_out_s
-from .model import Adsr, BackgroundNoise, LinearFade, Track, Voice
+from .model import Adsr, BackgroundNoise, Clip, LinearFade, Track, Voice
 from .summary import track_summary  # noqa: F401  (re-exported: the CLI's validate command)
 from .voices.nyquist import check_track
 from .voices.params import plan_values, resolve
@@ -43,12 +44,10 @@ def _build(track: Track, sample_rate: int | None, report: Report) -> dict[str, A
         sample_rate = int(sample_rate)
         for diagnostic in check_track(track, sample_rate):
             report.add(diagnostic)
-    for clip in track.clips:
-        report.error(E_UNSUPPORTED, clip.location or "overlay_clips",
-                     "overlay clips are not supported yet")
+    ids = audio_ids(track)
     rate = sample_rate or track.sample_rate_hz
     steps = [s for s in track.steps if frames(s.duration_s, rate) > 0]
-    if not steps:
+    if not steps and not track.clips:
         report.error(E_EMPTY, track.steps_key,
                      "expected at least one step with a duration of one frame or more, got none")
     return {
@@ -58,13 +57,22 @@ def _build(track: Track, sample_rate: int | None, report: Report) -> dict[str, A
             "crossfade_out_s": float(crossfade_out_s(track, step)),
             "crossfade_curve": step.crossfade_out_curve or track.crossfade_curve,
             "description": step.description,
-            "voices": [_voice(step, voice, report) for voice in step.voices],
+            "voices": [_voice(step, voice, report, ids) for voice in step.voices],
         } for step in steps],
         "noise": _noise(track.background_noise),
+        "clips": [_clip(clip) for clip in track.clips],
     }
 
 
-def _voice(step, voice: Voice, report: Report) -> dict[str, Any]:
+def _clip(clip: Clip) -> dict[str, Any]:
+    # The audio itself goes to the engine separately (entrainer.audio.clip_buffers).
+    return {"source_index": clip.source_index, "start_s": float(clip.start_s),
+            "gain": float(clip.gain), "pan": float(clip.pan), "fade_in_s": float(clip.fade_in_s),
+            "fade_out_s": float(clip.fade_out_s),
+            "duration_s": None if clip.max_duration_s is None else float(clip.max_duration_s)}
+
+
+def _voice(step, voice: Voice, report: Report, ids: dict) -> dict[str, Any]:
     family = BY_NAME.get(voice.function)
     where = where_of(step, voice)
     if family is None or not family.implemented:
@@ -73,6 +81,10 @@ def _voice(step, voice: Voice, report: Report) -> dict[str, Any]:
                      f"{show(voice.function)} is not supported yet{where.suffix}")
         return {}
     resolved = resolve(family.rows, voice.params, voice.transition, where, report)
+    params = _params(family, voice, resolved, where)
+    if family.file_refs is not None:
+        # The decoded files go to the engine separately (entrainer.audio.voice_buffers).
+        params["audio_buffers"] = [audio_id(ids, a) for a in voice.audio]
     ramp = voice.ramp
     if voice.transition and ramp is None:
         report.error(E_PARAM, voice.location, "a transition voice needs a ramp")
@@ -86,7 +98,7 @@ def _voice(step, voice: Voice, report: Report) -> dict[str, Any]:
             "curve": ramp.curve,
         },
         "envelope": _envelope(voice.envelope),
-        "params": _params(family, voice, resolved, where),
+        "params": params,
     }
 
 

@@ -10,11 +10,23 @@ from collections import Counter
 from typing import Any
 
 from ._engine import frames, timeline
+from .audio import resampled_length
 from .model import Track
 
 
 def _crossfade(track: Track, step) -> float:
     return step.crossfade_out_s if step.crossfade_out_s is not None else track.crossfade_s
+
+
+def clip_frames(clip, sample_rate: int) -> int:
+    """P of a clip at `sample_rate`, from the length in its header (render.md §9 step 2)."""
+    audio = clip.resolved
+    if audio.frames is None or not audio.sample_rate_hz:
+        return 0
+    n = resampled_length(audio.frames, audio.sample_rate_hz, sample_rate)
+    if clip.max_duration_s:
+        n = min(n, frames(clip.max_duration_s, sample_rate))
+    return n
 
 
 def track_summary(track: Track) -> dict[str, Any]:
@@ -41,10 +53,12 @@ def track_summary(track: Track) -> dict[str, Any]:
             "functions": dict(sorted(counts.items())),
         })
     noise = track.background_noise
+    for clip in track.clips:                       # L = max(E, end of every clip) (render.md §2.2)
+        end = max(end, frames(clip.start_s, sr) + clip_frames(clip, sr))
     return {
         "sample_rate_hz": sr,
         "layout": track.layout,
-        "duration_s": end / sr,                    # the whole programme
+        "duration_s": end / sr,                    # the whole timeline, clips included
         "steps": steps,
         "skipped_steps": [index for index, _ in track.skipped_steps],
         "voices": sum(used.values()),

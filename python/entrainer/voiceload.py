@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .clipload import checked_audio
 from .envelopeload import read_envelope
 from .errors import (E_TYPE, E_UNKNOWN_FUNCTION, E_UNSUPPORTED, W_NO_TRANSITION_VARIANT,
                      W_TRANSITION_FLAG, Report, show)
 from .fields import Fields
-from .model import Voice
+from .model import ResolvedAudio, Voice
 from .rampload import TIMING_KEYS, read_ramp
+from .refs import RefContext, resolve
 from .voices.params import Where
 from .voices.registry import known_names, lookup
 from .voices.validate import check_params, suffix
@@ -27,6 +29,7 @@ class StepContext:
     description: str = ""
     duration_s: float | None = None          # None: not placed in a step (a .voice file)
     sample_rate: int | None = None           # None: skip the frequency check
+    refs: RefContext | None = None           # where file references resolve (None: nowhere)
 
 
 def read_voice(raw: object, index: int, location: str, step: StepContext,
@@ -76,12 +79,33 @@ def read_voice(raw: object, index: int, location: str, step: StepContext,
         curve_keys = family.curve_keys if family is not None else ("transition_curve",)
         ramp = read_ramp(params, params_location, step.duration_s, report, voice_suffix, curve_keys)
         params = {k: v for k, v in params.items() if k not in TIMING_KEYS + curve_keys}
+    audio: list[ResolvedAudio] = []
     if family is not None and family.implemented:
         where = Where(params_location, voice_suffix)
         check_params(family, params, transition, where, step.sample_rate, report)
+        if family.file_refs is not None:
+            audio = _read_audio(family.file_refs(params, params_location), step.refs, report, voice_suffix)
     envelope = read_envelope(envelope_raw, f.at(envelope_key), report)
     if family is None:
         return None
     return Voice(source_index=index, function=family.name, transition=transition, params=params,
-                 ramp=ramp, envelope=envelope, description=description, category=category,
+                 ramp=ramp, envelope=envelope, audio=audio, description=description, category=category,
                  extras=extras, location=location, params_location=params_location)
+
+
+def _read_audio(refs: list[tuple[str, str]], ctx: RefContext | None, report: Report,
+                voice_suffix: str) -> list[ResolvedAudio]:
+    """Resolve and check a voice's audio files (format.md §4.4.5); messages name the voice."""
+    ctx = ctx or RefContext(None, ())
+    found = Report(report.source, limit=None)
+    out = []
+    for location, ref in refs:
+        target = resolve(ref, location, ctx, found)
+        checked = checked_audio(target, ref, location, found, max_channels=None) if target else None
+        if checked is not None:
+            out.append(checked)
+    for d in found.errors:
+        report.error(d.code, d.location, d.text + voice_suffix)
+    for w in found.warnings:
+        report.warn(w.code, w.location, w.text + voice_suffix)
+    return out

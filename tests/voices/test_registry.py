@@ -19,7 +19,7 @@ LOOKUPS = [
     ("noise_transition", ("noise", True, "noise_swept_notch", "implemented")),
     ("generate_swept_notch_pink_sound_transition",
      ("generate_swept_notch_pink_sound", True, "generate_swept_notch_pink_sound", "implemented")),
-    ("subliminal_encode", ("subliminal_encode", False, "subliminal_encode", "not supported yet")),
+    ("subliminal_encode", ("subliminal_encode", False, "subliminal_encode", "implemented")),
     ("basic_am", ("basic_am", False, None, "was removed from the legacy renderer and has no specification")),
     ("flanged_voice_transition",
      ("flanged_voice", True, None, "was removed from the legacy renderer and has no specification")),
@@ -50,7 +50,7 @@ def test_every_voice_of_voices_md_is_known_once():
         "binaural_beat", "isochronic_tone", "monaural_beat_stereo_amps",
         "stereo_am_independent", "wave_shape_stereo_am", "rhythmic_waveshaping", "qam_beat",
         "hybrid_qam_monaural_beat", "dual_pulse_binaural", "noise_generator",
-        "noise_swept_notch", "generate_swept_notch_pink_sound"]
+        "noise_swept_notch", "generate_swept_notch_pink_sound", "subliminal_encode"]
     assert [f.name for f in FAMILIES if not f.has_transition] == ["subliminal_encode"]
 
 
@@ -95,6 +95,7 @@ PLAN_KEYS = {
         "mono_am_freq_r_hz", "mono_am_phase_r_rad", "mono_fm_range_r_hz", "mono_fm_freq_r_hz", "mono_fm_phase_r_rad",
         "mono_start_phase_tone1_rad", "mono_start_phase_tone2_rad", "mono_wobble_freq_r_hz",
         "mono_wobble_range_r_rad", "mono_wobble_phase_r_rad"],
+    "subliminal_encode": ["mode", "carrier_freq_hz", "amp"],     # plus "audio_buffers" (file_refs)
 }
 PLAN_KEYS["dual_pulse_binaural"] = [
     *PLAN_KEYS["binaural_beat"], "pulse_rate_hz",

@@ -16,6 +16,8 @@ pub enum EngineError {
     Param { step: usize, voice: usize, key: String, message: String },
     /// A synth function name the engine does not implement.
     UnknownFunction { step: usize, voice: usize, name: String, known: Vec<&'static str> },
+    /// An overlay clip's plan entry or audio is invalid.
+    Clip { index: usize, key: &'static str, message: String },
     /// A feature the plan asks for that this engine version does not have.
     Unsupported { location: String, message: String },
     /// A render option is invalid (sample rate, target level, block size, ...).
@@ -36,6 +38,7 @@ impl fmt::Display for EngineError {
                 "steps[{step}].voices[{voice}].synth_function_name: unknown synth function \"{name}\"; known: {}",
                 known.join(", ")
             ),
+            EngineError::Clip { index, key, message } => write!(f, "clips[{index}].{key}: {message}"),
             EngineError::Unsupported { location, message } => write!(f, "{location}: {message}"),
             EngineError::Option { name, message } => write!(f, "{name}: {message}"),
             EngineError::Cancelled => write!(f, "cancelled"),

@@ -4,7 +4,7 @@
 //! Measuring needs each step's peak before the final peak can be known. When there is no
 //! background noise, the final peak follows from one pass: outside crossfades M = g_i·y_i,
 //! and the crossfade regions are kept (they are short) and mixed exactly as the renderer
-//! mixes them. Otherwise a second pass renders M.
+//! mixes them. Otherwise (noise or clips) a second pass renders M.
 
 use std::sync::Arc;
 
@@ -102,7 +102,7 @@ pub fn measure(program: &Arc<Program>, progress: Progress) -> Result<Analysis> {
     let t = &program.timeline;
     let opts = program.options;
     let kept: u64 = t.crossfades.iter().sum::<u64>() * 4;
-    let one_pass = program.noise.is_none() && kept <= KEEP_BUDGET;
+    let one_pass = program.noise.is_none() && program.clips.is_empty() && kept <= KEEP_BUDGET;
     let steps_total: u64 = t.lengths.iter().sum();
     let total = steps_total + if one_pass { 0 } else { program.total_frames() };
     let mut done = 0;
@@ -192,5 +192,6 @@ pub fn provisional(program: &Program) -> Levels {
     if let Some(noise) = &program.noise {
         peak += noise.peak_bound();
     }
+    peak += program.clips.iter().map(|c| c.peak_bound()).sum::<f64>();
     Levels { step_gains, final_gain: final_gain(peak, opts.target_level) }
 }

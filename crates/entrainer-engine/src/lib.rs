@@ -5,6 +5,7 @@
 //! blocks of any size. It has no Python, no audio device and no file I/O.
 
 pub mod colour;
+pub mod clips;
 pub mod envelope;
 pub mod error;
 pub mod filters;

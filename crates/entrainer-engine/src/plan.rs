@@ -4,6 +4,8 @@
 //! carry their unit. Legacy camelCase keys never reach this far. `docs/plan.md` documents the
 //! JSON form field by field; this file is its executable definition.
 
+use std::sync::Arc;
+
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -16,6 +18,10 @@ pub struct Plan {
     pub steps: Vec<StepPlan>,
     #[serde(default)]
     pub noise: Option<NoisePlan>,
+    /// Overlay clips, in file order. Their audio is handed over separately (the engine reads
+    /// no files): one buffer per clip, in the same order.
+    #[serde(default)]
+    pub clips: Vec<ClipPlan>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -58,6 +64,27 @@ pub struct VoicePlan {
     pub envelope: Option<EnvelopePlan>,
     /// Resolved parameters: a ramped number is `[start, end]`, anything else a scalar.
     pub params: Map<String, Value>,
+    /// Decoded mono audio at the render rate, one buffer per id of `params.audio_buffers`
+    /// (`subliminal_encode`). Not part of the JSON: attached by [`Plan::attach_audio`].
+    #[serde(skip)]
+    pub audio: Vec<Arc<[f32]>>,
+}
+
+impl VoicePlan {
+    /// Attaches the buffers listed by `params.audio_buffers` (indices into `buffers`).
+    pub fn attach_audio(&mut self, buffers: &[Arc<[f32]>], step: usize, voice: usize) -> Result<()> {
+        let Some(ids) = self.params.get("audio_buffers") else { return Ok(()) };
+        let err = |message: String| EngineError::Param { step, voice, key: "audio_buffers".into(), message };
+        let ids = ids.as_array().ok_or_else(|| err(format!("expected an array of buffer indices, got {ids}")))?;
+        self.audio = ids
+            .iter()
+            .map(|id| match id.as_u64() {
+                Some(i) if (i as usize) < buffers.len() => Ok(Arc::clone(&buffers[i as usize])),
+                _ => Err(err(format!("expected a buffer index below {}, got {id}", buffers.len()))),
+            })
+            .collect::<Result<_>>()?;
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
@@ -131,9 +158,40 @@ pub struct NoiseRampPlan {
     pub hold_end_s: Option<f64>,
 }
 
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClipPlan {
+    /// Position of the clip in the file's clip list (messages).
+    pub source_index: usize,
+    /// Timeline time of the clip's first frame.
+    pub start_s: f64,
+    /// Linear gain (`amp`).
+    pub gain: f64,
+    /// Balance, −1 … 1 (`render.md` §8 law).
+    #[serde(default)]
+    pub pan: f64,
+    #[serde(default)]
+    pub fade_in_s: f64,
+    #[serde(default)]
+    pub fade_out_s: f64,
+    /// Play at most this long; `None` (or 0): the whole file.
+    #[serde(default)]
+    pub duration_s: Option<f64>,
+}
+
 impl Plan {
     pub fn from_json(text: &str) -> Result<Plan> {
         serde_json::from_str(text).map_err(|e| EngineError::Plan { message: e.to_string() })
+    }
+
+    /// Hands each voice the audio buffers its `params.audio_buffers` lists.
+    pub fn attach_audio(&mut self, buffers: &[Arc<[f32]>]) -> Result<()> {
+        for step in &mut self.steps {
+            for v in &mut step.voices {
+                v.attach_audio(buffers, step.source_index, v.source_index)?;
+            }
+        }
+        Ok(())
     }
 }
 

@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use crate::clips::{Clip, ClipAudio};
 use crate::envelope::Envelope;
 use crate::error::{EngineError, Result};
 use crate::noise::BackgroundNoise;
@@ -83,11 +84,24 @@ pub struct Program {
     pub timeline: Timeline,
     pub steps: Vec<PreparedStep>,
     pub noise: Option<BackgroundNoise>,
+    pub clips: Vec<Clip>,
+    /// `L = max(E, end of every clip)`: the length of the timeline (`render.md` §2.2).
+    pub length: u64,
 }
 
 impl Program {
+    /// A program without clip audio (the plan must have no clips).
     pub fn new(plan: &Plan, options: RenderOptions) -> Result<Program> {
+        Self::with_clips(plan, options, Vec::new())
+    }
+
+    /// A program whose clips play `audio`: one buffer per plan clip, in order, already at
+    /// the render rate.
+    pub fn with_clips(plan: &Plan, options: RenderOptions, audio: Vec<ClipAudio>) -> Result<Program> {
         options.validate()?;
+        if audio.len() != plan.clips.len() {
+            return Err(EngineError::Plan { message: format!("expected {} clip buffers (one per clip), got {}", plan.clips.len(), audio.len()) });
+        }
         let sr = options.sample_rate;
         // Steps shorter than one frame at this rate play nothing and take no time.
         let playable: Vec<_> = plan.steps.iter().filter(|s| frames(s.duration_s, sr) >= 1).collect();
@@ -100,10 +114,10 @@ impl Program {
             let n = lengths[i];
             let mut voices = Vec::with_capacity(step.voices.len());
             for v in &step.voices {
-                let spec = VoiceSpec::parse(v, step.source_index, v.source_index)?;
-                spec.prepare(sr);
+                let mut spec = VoiceSpec::parse(v, step.source_index, v.source_index)?;
                 let seed = voice_seed(options.seed, step.source_index, v.source_index, v.seed);
                 let place = Placement { step_frames: n, sample_rate: sr, ramp: Ramp::new(v.ramp.as_ref(), n, sr), seed };
+                spec.prepare(&place)?;
                 voices.push(PreparedVoice { spec, place, envelope: Envelope::new(None, n, sr, true, true), initial: None, continues_in: false, continues_out: false });
             }
             steps.push(PreparedStep { source_index: step.source_index, description: step.description.clone(), curve_out: step.crossfade_curve, voices });
@@ -122,7 +136,9 @@ impl Program {
             }
             None => None,
         };
-        Ok(Program { options, timeline, steps, noise })
+        let clips = plan.clips.iter().zip(audio).enumerate().map(|(i, (cp, a))| Clip::new(cp, a, sr, i)).collect::<Result<Vec<_>>>()?;
+        let length = clips.iter().map(|c| c.span().1).fold(timeline.end, u64::max);
+        Ok(Program { options, timeline, steps, noise, clips, length })
     }
 
     /// Continuation matching at every boundary (`render.md` §7.3), step by step so that a
@@ -154,9 +170,9 @@ impl Program {
         self.options.sample_rate
     }
 
-    /// Length of the timeline L (`render.md` §2.2; clips come later).
+    /// Length of the timeline L (`render.md` §2.2), clips included.
     pub fn total_frames(&self) -> u64 {
-        self.timeline.end
+        self.length
     }
 
     /// Step `i` with its voices positioned at step-local frame `m`.
@@ -431,6 +447,10 @@ impl Renderer {
         }
         if let Some(noise) = &mut self.noise {
             noise.add(p0, l, r);
+        }
+        // Clips last (render.md §9): not crossfaded, not touched by step gains.
+        for clip in &self.program.clips {
+            clip.add(p0, l, r);
         }
         self.position = p0 + total;
     }

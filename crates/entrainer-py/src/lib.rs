@@ -4,11 +4,12 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use numpy::ndarray::Array2;
-use numpy::{IntoPyArray, PyArray2};
+use numpy::{IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyKeyboardInterrupt};
 use pyo3::prelude::*;
 
+use entrainer_engine::clips::ClipAudio;
 use entrainer_engine::levels;
 use entrainer_engine::plan::VoicePlan;
 use entrainer_engine::ramp::Ramp;
@@ -89,14 +90,37 @@ impl PyRenderer {
 
 #[pymethods]
 impl PyRenderer {
+    /// `clips`: one float32 array of shape (frames, channels) per plan clip, at `sample_rate`.
+    /// `voice_audio`: the mono float32 buffers that voices list in `params.audio_buffers`.
     #[new]
-    #[pyo3(signature = (plan_json, sample_rate, seed=0, step_ceiling=Some(1.0), target_level=Some(0.25)))]
-    fn new(py: Python<'_>, plan_json: &str, sample_rate: u32, seed: u64, step_ceiling: Option<f64>, target_level: Option<f64>) -> PyResult<Self> {
+    #[pyo3(signature = (plan_json, sample_rate, seed=0, step_ceiling=Some(1.0), target_level=Some(0.25), clips=None, voice_audio=None))]
+    #[allow(clippy::too_many_arguments)] // keyword arguments of the Python constructor
+    fn new(
+        py: Python<'_>,
+        plan_json: &str,
+        sample_rate: u32,
+        seed: u64,
+        step_ceiling: Option<f64>,
+        target_level: Option<f64>,
+        clips: Option<Vec<PyReadonlyArray2<'_, f32>>>,
+        voice_audio: Option<Vec<PyReadonlyArray1<'_, f32>>>,
+    ) -> PyResult<Self> {
         let options = RenderOptions { sample_rate, seed, step_ceiling, target_level };
         let plan_json = plan_json.to_owned();
+        let audio: Vec<ClipAudio> = clips
+            .unwrap_or_default()
+            .iter()
+            .map(|a| {
+                let view = a.as_array();
+                // Row-major copy: interleaved frames, whatever the array's strides.
+                ClipAudio::new(view.ncols(), view.iter().copied().collect::<Vec<f32>>())
+            })
+            .collect();
+        let buffers = mono_buffers(voice_audio);
         let program = released(py, None, move |_| {
-            let plan = Plan::from_json(&plan_json)?;
-            Program::new(&plan, options)
+            let mut plan = Plan::from_json(&plan_json)?;
+            plan.attach_audio(&buffers)?;
+            Program::with_clips(&plan, options, audio)
         })?;
         let n = program.steps.len();
         Ok(PyRenderer { inner: Mutex::new(Renderer::new(Arc::new(program), Levels::unity(n))), clipped: Mutex::new(0) })
@@ -432,12 +456,28 @@ fn output_devices(py: Python<'_>) -> Vec<String> {
     py.detach(entrainer_player::output::device_names)
 }
 
+fn mono_buffers(arrays: Option<Vec<PyReadonlyArray1<'_, f32>>>) -> Vec<Arc<[f32]>> {
+    arrays.unwrap_or_default().iter().map(|a| a.as_array().iter().copied().collect::<Vec<f32>>().into()).collect()
+}
+
 /// Test hook: one voice's own output (before envelope and edge fades) for step-local frames
 /// [start, start + count) of a step of `step_frames` frames; float64 of shape (count, 2).
+/// `audio`: the mono buffers the voice lists in `params.audio_buffers`.
 #[pyfunction]
-fn render_voice(py: Python<'_>, voice_json: &str, sample_rate: u32, step_frames: u64, start: u64, count: usize) -> PyResult<Py<PyArray2<f64>>> {
-    let plan: VoicePlan = serde_json::from_str(voice_json).map_err(|e| PyEngineError::new_err(format!("(voice): {e}")))?;
+#[pyo3(signature = (voice_json, sample_rate, step_frames, start, count, audio=None))]
+fn render_voice(
+    py: Python<'_>,
+    voice_json: &str,
+    sample_rate: u32,
+    step_frames: u64,
+    start: u64,
+    count: usize,
+    audio: Option<Vec<PyReadonlyArray1<'_, f32>>>,
+) -> PyResult<Py<PyArray2<f64>>> {
+    let mut plan: VoicePlan = serde_json::from_str(voice_json).map_err(|e| PyEngineError::new_err(format!("(voice): {e}")))?;
+    let buffers = mono_buffers(audio);
     let (l, r) = released(py, None, move |_| {
+        plan.attach_audio(&buffers, 0, 0)?;
         let spec = VoiceSpec::parse(&plan, 0, 0)?;
         let seed = voice_seed(0, 0, plan.source_index, plan.seed);
         let place = Placement { step_frames, sample_rate, ramp: Ramp::new(plan.ramp.as_ref(), step_frames, sample_rate), seed };

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from . import am_shaping, binaural, dual_pulse, isochronic, monaural, noise, qam, rng
+from . import am_shaping, binaural, dual_pulse, isochronic, monaural, noise, qam, rng, subliminal
 from .ramp import Timing, timing
 
 __all__ = ["VOICES", "render_voice"]
@@ -52,15 +52,22 @@ for _name, _impl in _FAMILIES.items():
     VOICES[_name] = _impl
     VOICES[_name + "_transition"] = _impl
 
+# Voices that play audio files: they also get the step length and their decoded buffers.
+AUDIO_VOICES = {"subliminal_encode": subliminal.render}
+
 
 def render_voice(
-    voice: dict, sample_rate: int, step_frames: int, start: int = 0, count: int | None = None
+    voice: dict, sample_rate: int, step_frames: int, start: int = 0, count: int | None = None,
+    audio: list[np.ndarray] | None = None,
 ) -> np.ndarray:
-    """The voice's own output for frames start … start + count − 1 of its step (count defaults to the rest)."""
+    """The voice's own output for frames start … start + count − 1 of its step (count defaults to the rest).
+
+    ``audio`` holds the mono buffers (at ``sample_rate``) that ``params.audio_buffers`` indexes.
+    """
     name = voice.get("function")
-    impl = VOICES.get(name)
+    impl = VOICES.get(name) or AUDIO_VOICES.get(name)
     if impl is None:
-        known = ", ".join(sorted(VOICES))
+        known = ", ".join(sorted([*VOICES, *AUDIO_VOICES]))
         raise ValueError(f"function: unknown synth function {name!r}; the reference knows {known}")
     if count is None:
         count = step_frames - start
@@ -68,9 +75,12 @@ def render_voice(
         raise ValueError(f"frames {start}…{start + count - 1} are outside a step of {step_frames} frames")
     if count == 0:
         return np.zeros((0, 2))
+    params = voice.get("params") or {}
+    if name in AUDIO_VOICES:
+        buffers = [np.asarray(audio[i], dtype=np.float32) for i in params.get("audio_buffers", [])]
+        return impl(params, sample_rate, step_frames, start, count, buffers)
     t = timing(voice.get("ramp"), sample_rate, step_frames)
     base = name.removesuffix("_transition")
-    params = voice.get("params") or {}
     if base in _NOISE_AMP:
         # render.md §13: the voice's own seed, else derived("step/<i>/voice/<j>") from render seed 0
         # (the engine's render_voice hook places the voice in step 0).

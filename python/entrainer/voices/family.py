@@ -51,6 +51,9 @@ class Family:
     # them (report None: silently) and returns their plan values.
     extra: Callable[..., dict[str, Any]] | None = None
     curve_keys: tuple[str, ...] = ("transition_curve",)   # the ramp's curve key and aliases
+    # Parameters that are file references: (params, params location) → [(location, reference)],
+    # in play order. The loader resolves them (format.md §4.4.5) into `Voice.audio`.
+    file_refs: Callable[[dict, str], list[tuple[str, str]]] | None = None
 
     @property
     def implemented(self) -> bool:

@@ -23,6 +23,8 @@ BOOL = "bool"
 ENUM = "enum"
 INT_ENUM = "int-enum"
 LIST = "list"
+PATH = "path"        # a file reference (format.md §6), resolved by the loader
+PATHS = "paths"      # a list of file references, or one string of them separated by ";"
 
 # How a transition voice reads a row (voices.md §2.4). A static voice always reads the
 # plain key only: start/end spellings on a static voice are unknown keys, ignored.
@@ -51,7 +53,7 @@ class Param:
 
     key: str                         # legacy key as written in files
     plan: str | None                 # plan key; None: read and checked, not written
-    kind: str                        # NUMBER, INTEGER, BOOL, ENUM, INT_ENUM or LIST
+    kind: str                        # NUMBER, INTEGER, BOOL, ENUM, INT_ENUM, LIST, PATH or PATHS
     default: Any
     lo: float | None = None          # inclusive range
     hi: float | None = None
@@ -82,6 +84,10 @@ class Param:
             return f"one of {quoted_list(self.choices)}"
         if self.kind == INT_ENUM:
             return f"one of {', '.join(map(str, self.choices))} (or false/true for 0/1)"
+        if self.kind == PATH:
+            return "a file path"
+        if self.kind == PATHS:
+            return 'an array of file paths, or one string of paths separated by ";"'
         return "an array"
 
     def coerce(self, raw: Any) -> Any:
@@ -107,6 +113,11 @@ class Param:
             if is_number(raw) and raw == int(raw) and int(raw) in self.choices:
                 return int(raw)
             return _MISSING
+        if kind == PATH:
+            return raw if isinstance(raw, str) else _MISSING
+        if kind == PATHS:
+            ok = isinstance(raw, str) or (isinstance(raw, list) and all(isinstance(x, str) for x in raw))
+            return raw if ok else _MISSING
         return raw if isinstance(raw, list) else _MISSING
 
 

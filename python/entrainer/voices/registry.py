@@ -18,6 +18,7 @@ from .isochronic import ISOCHRONIC
 from .monaural import MONAURAL
 from .noise import NOISE_GENERATOR, NOISE_SWEPT_NOTCH, SWEPT_NOTCH_PINK_SOUND
 from .qam import HYBRID, QAM
+from .subliminal import SUBLIMINAL
 
 _SUFFIX = "_transition"
 
@@ -41,8 +42,7 @@ FAMILIES: tuple[Family, ...] = (
     NOISE_GENERATOR,
     NOISE_SWEPT_NOTCH,
     SWEPT_NOTCH_PINK_SOUND,
-    _later("subliminal_encode", "§3.14", "audio files shifted into the ultrasonic band",
-           has_transition=False),
+    SUBLIMINAL,
 )
 
 # Names that earlier editor versions offered and later removed, and a helper registered

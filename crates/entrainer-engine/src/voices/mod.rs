@@ -10,6 +10,7 @@ mod monaural;
 mod noise;
 mod pan;
 mod qam;
+mod subliminal;
 
 use crate::error::{EngineError, Result};
 use crate::filters::Df1;
@@ -20,7 +21,7 @@ use crate::ramp::Ramp;
 pub use common::CHUNK;
 
 /// Function names this engine renders, in registry order.
-pub const IMPLEMENTED: [&str; 12] = [
+pub const IMPLEMENTED: [&str; 13] = [
     "binaural_beat",
     "isochronic_tone",
     "monaural_beat_stereo_amps",
@@ -33,6 +34,7 @@ pub const IMPLEMENTED: [&str; 12] = [
     "qam_beat",
     "hybrid_qam_monaural_beat",
     "dual_pulse_binaural",
+    "subliminal_encode",
 ];
 
 /// A voice instance positioned in its step. Implementations never allocate in `render`.
@@ -89,6 +91,7 @@ pub enum VoiceSpec {
     Qam(qam::Qam),
     Hybrid(qam::Hybrid),
     DualPulse(dual_pulse::DualPulse),
+    Subliminal(subliminal::Subliminal),
 }
 
 /// Where a voice sits in its step.
@@ -122,6 +125,7 @@ impl VoiceSpec {
             "qam_beat" => Ok(VoiceSpec::Qam(qam::Qam::parse(&p)?)),
             "hybrid_qam_monaural_beat" => Ok(VoiceSpec::Hybrid(qam::Hybrid::parse(&p)?)),
             "dual_pulse_binaural" => Ok(VoiceSpec::DualPulse(dual_pulse::DualPulse::parse(&p)?)),
+            "subliminal_encode" => Ok(VoiceSpec::Subliminal(subliminal::Subliminal::parse(&p, &plan.audio)?)),
             other => Err(EngineError::UnknownFunction { step, voice, name: other.to_string(), known: IMPLEMENTED.to_vec() }),
         }
     }
@@ -139,6 +143,7 @@ impl VoiceSpec {
             VoiceSpec::Qam(b) => Box::new(b.instantiate(place, initial)),
             VoiceSpec::Hybrid(b) => Box::new(b.instantiate(place, initial)),
             VoiceSpec::DualPulse(b) => Box::new(b.instantiate(place, initial)),
+            VoiceSpec::Subliminal(b) => Box::new(b.instantiate(place)),
         };
         if at != 0 {
             v.seek(at);
@@ -160,7 +165,23 @@ impl VoiceSpec {
             VoiceSpec::Qam(b) => b.signature(a),
             VoiceSpec::Hybrid(b) => b.signature(a),
             VoiceSpec::DualPulse(b) => b.signature(a),
+            VoiceSpec::Subliminal(_) => return None,
         })
+    }
+
+    /// Work that depends on where the voice sits (rate, step length), done once before any
+    /// audio: `subliminal_encode` modulates and measures its segments here.
+    /// The noise voices compute their calibration here, so instantiating one mid-render stays
+    /// cheap.
+    pub fn prepare(&mut self, place: &Placement) -> Result<()> {
+        match self {
+            VoiceSpec::Subliminal(b) => b.prepare(place),
+            VoiceSpec::Noise(b) => {
+                b.prepare(place.sample_rate);
+                Ok(())
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Upper bound of |output| per channel over the step (`render.md` §10.3).
@@ -176,14 +197,7 @@ impl VoiceSpec {
             VoiceSpec::Hybrid(b) => b.bound(),
             VoiceSpec::DualPulse(b) => b.bound(),
             VoiceSpec::Noise(b) => b.bound(),
-        }
-    }
-
-    /// Work that depends on the sample rate and is done once before rendering (the noise
-    /// calibration), so that instantiating a voice mid-render stays cheap.
-    pub fn prepare(&self, sample_rate: u32) {
-        if let VoiceSpec::Noise(b) = self {
-            b.prepare(sample_rate);
+            VoiceSpec::Subliminal(b) => b.bound(),
         }
     }
 }
