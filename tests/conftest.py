@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# Level plans measured by tests go to a throw-away cache, never the user's.
+os.environ.setdefault("ENTRAINER_CACHE_DIR", tempfile.mkdtemp(prefix="entrainer-test-cache-"))
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

@@ -125,7 +125,7 @@ def test_generate_gives_false_and_says_why(tmp_path, capsys):
     assert entrainer_legacy.generate_audio(legacy_layout(), str(tmp_path / "missing" / "x.wav")) is False
     assert "does not exist" in capsys.readouterr().err
     assert entrainer_legacy.generate_audio(legacy_layout(), str(tmp_path / "x.wav"), target_level=2.0) is False
-    assert capsys.readouterr().err == "target_level: expected a number in (0, 1], got 2.0\n"
+    assert capsys.readouterr().err == "target_level: expected a number in (0, 1], got 2\n"
     assert not any(p.name.startswith("x.") for p in tmp_path.iterdir())    # nothing half-written
 
 

@@ -209,3 +209,14 @@ def test_seed_changes_nothing_without_randomness_and_everything_with_noise():
 def test_render_voice_hook_rejects_unknown_functions():
     with pytest.raises(_engine.EngineError, match='unknown synth function "nope"'):
         _engine.render_voice(json.dumps({"source_index": 0, "function": "nope", "params": {}}), SR, 100, 0, 10)
+
+
+def test_cached_level_plan_gives_the_same_samples(tmp_path, monkeypatch):
+    monkeypatch.setenv("ENTRAINER_CACHE_DIR", str(tmp_path))
+    t = mixed_track(noise=True)
+    first = entrainer.render(t, duration=0.5)
+    assert len(list(tmp_path.glob("*.json"))) == 1
+    np.testing.assert_array_equal(entrainer.render(t, duration=0.5), first)
+    # a damaged entry is measured again, not trusted
+    next(tmp_path.glob("*.json")).write_text("{not json")
+    np.testing.assert_array_equal(entrainer.render(t, duration=0.5), first)

@@ -6,6 +6,7 @@ input) or 1 (I/O failure), never a traceback. Ctrl-C exits with 130 and leaves n
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Optional
@@ -33,14 +34,15 @@ EXIT_CANCELLED = 130
 
 
 def _fail(message: str, code: int = EXIT_INPUT) -> None:
-    # soft_wrap: long located messages stay one line each (copyable, greppable).
+    # soft_wrap: rich would otherwise cut a long located message at the console width
+    # (80 columns when stderr is a pipe), which breaks it for scripts and for grep.
     err.print(message, markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
 def _print_warnings(track) -> None:
     for w in getattr(track, "warnings", []) or []:
-        err.print(f"warning: {w}", markup=False, highlight=False, style="yellow")
+        err.print(f"warning: {w}", markup=False, highlight=False, soft_wrap=True, style="yellow")
 
 
 DATA_URLS_HELP = "Accept clips embedded as data: URLs (written by the legacy real-time web page)."
@@ -62,15 +64,24 @@ def _hms(seconds: float) -> str:
     return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 @app.command()
 def validate(
     file: Path = typer.Argument(..., help="Track file (.json) to check."),
     data_urls: bool = typer.Option(False, "--data-urls", help=DATA_URLS_HELP),
 ) -> None:
     """Check a track file and print a one-screen summary, or every error with its location."""
-    from .plan import track_summary
+    from .plan import build_plan, track_summary
 
     track = _load_or_exit(file, data_urls)
+    try:
+        # The plan refuses what loads but cannot render yet (overlay clips): report it here too.
+        build_plan(track)
+    except EntrainerError as e:
+        _fail(str(e))
     summary = track_summary(track)
     table = Table(title=f"{file.name}: valid", title_justify="left")
     for col in ("#", "start", "duration", "description", "voices"):
@@ -81,7 +92,8 @@ def validate(
     out.print(table)
     used = ", ".join(f"{f} ({n})" for f, n in summary["functions"].items()) or "none"
     out.print(f"total {_hms(summary['duration_s'])} ({summary['duration_s']:.3f} s), "
-              f"{len(summary['steps'])} steps, {summary['voices']} voices; functions: {used}", highlight=False)
+              f"{_count(len(summary['steps']), 'step')}, {_count(summary['voices'], 'voice')}; functions: {used}",
+              highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -110,7 +122,8 @@ def render(
     if levels not in ("track", "range"):
         _fail(f'--levels: expected "track" or "range", got "{levels}"')
     columns = (TextColumn("{task.description:<10}"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=err, transient=False, disable=not err.is_terminal and "pytest" in sys.modules) as bar:
+    # No bar when stderr is not a terminal: a log or a pipe gets only the messages.
+    with Progress(*columns, console=err, transient=False, disable=not err.is_terminal) as bar:
         tasks: dict[str, int] = {}
 
         def progress(phase: str, done: int, total: int) -> None:
@@ -133,10 +146,36 @@ def render(
             _fail("cancelled: no output file was written", EXIT_CANCELLED)
         except OSError as e:
             bar.stop()
-            _fail(f"output: cannot write {str(output)!r}: {e.strerror or e}", EXIT_IO)
+            _fail(f"output: cannot write {json.dumps(str(output), ensure_ascii=False)}: {e.strerror or e}", EXIT_IO)
     clipped = f", {result.clipped} samples clipped" if result.clipped else ""
     out.print(f"wrote {result.path} ({result.format.upper()}, {result.sample_rate} Hz, "
-              f"{_hms(result.duration_s)}, final gain {result.levels.final_gain:.4g}{clipped})", highlight=False)
+              f"{_hms(result.duration_s)}, final gain {result.levels.final_gain:.4g}{clipped})",
+              highlight=False, soft_wrap=True)
+
+
+@app.command()
+def play(
+    file: Path = typer.Argument(..., help="Track file (.json) to play."),
+    output: Optional[str] = typer.Option(None, "--output", help='default, device:NAME, null or wav:PATH (default: $ENTRAINER_OUTPUT, else the sound device).'),
+    sample_rate: Optional[int] = typer.Option(None, "--sample-rate", "-r", help="Stream rate in Hz (default: the track's)."),
+    block_size: int = typer.Option(256, "--block-size", help="Frames per audio block (64-256 is typical)."),
+    start: float = typer.Option(0.0, "--start", help="Start at this time (s)."),
+    volume: float = typer.Option(1.0, "--volume", help="Master volume, 0 to 1."),
+    run_for: Optional[float] = typer.Option(None, "--for", help="Stop after this many seconds."),
+) -> None:
+    """Play a track in real time with a live status line (space, ←/→, +/-, q)."""
+    from .play import play as run
+
+    track = _load_or_exit(file)
+    try:
+        underruns = run(track, output=output, sample_rate=sample_rate, block_size=block_size, start=start,
+                        volume=volume, run_for=run_for, console=err)
+    except EntrainerError as e:
+        _fail(str(e))
+    except KeyboardInterrupt:
+        _fail("stopped", EXIT_CANCELLED)
+    if underruns:
+        err.print(f"{underruns} underruns", style="yellow")
 
 
 @app.command()

@@ -34,10 +34,20 @@ def _engine_build_id() -> str:
     return h.hexdigest()[:16]
 
 
-def key(plan: dict, sample_rate: int, seed: int, step_ceiling, target_level) -> str:
+def key(plan: dict, sample_rate: int, seed: int, step_ceiling, target_level, audio=()) -> str:
+    """`audio`: the decoded buffers the plan refers to (clips, subliminal files), hashed by content."""
     text = json.dumps({"plan": plan, "sr": sample_rate, "seed": seed, "ceiling": step_ceiling,
                        "target": target_level, "engine": _engine_build_id()}, sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()
+    h = hashlib.sha256(text.encode())
+    for buf in audio:
+        h.update(memoryview(_contiguous(buf)).cast("B"))
+    return h.hexdigest()
+
+
+def _contiguous(buf):
+    import numpy as np
+
+    return np.ascontiguousarray(buf)
 
 
 def load(k: str) -> tuple[list[float], float] | None:

@@ -18,7 +18,7 @@ from typing import Any, Literal
 import numpy as np
 
 from . import _engine
-from .errors import EntrainerError
+from .errors import EntrainerError, num, show
 
 Progress = Callable[[str, int, int], None]
 LevelMode = Literal["track", "range", "provisional"]
@@ -112,30 +112,38 @@ def prepare(
     step_ceiling: float | None = 1.0,
     levels: LevelMode | LevelPlan = "track",
     progress: Progress | None = None,
+    cache: bool = True,
 ) -> Render:
-    """Loads (if needed), validates at the render rate, plans and analyses levels."""
+    """Loads (if needed), validates at the render rate, plans and analyses levels.
+
+    With ``cache`` (the default) a measured level plan is kept on disk (see levelcache.py), so
+    rendering the same track again skips the analysis pass.
+    """
     from .audio import clip_buffers, voice_buffers
     from .plan import build_plan
 
     track = _load(track)
     sr = int(sample_rate if sample_rate is not None else track.sample_rate_hz)
+    # Every option is checked before the plan is built and the engine set up.
     if not 8000 <= sr <= 192000:
         raise RenderError(f"sample_rate: expected an integer from 8000 to 192000, got {sr}")
     if not (isinstance(seed, int) and 0 <= seed < 2**64):
-        raise RenderError(f"seed: expected an integer from 0 to 2^64 − 1, got {seed!r}")
+        raise RenderError(f"seed: expected an integer from 0 to 2^64 − 1, got {show(seed)}")
     if target_level is not None and not (0 < target_level <= 1):
-        raise RenderError(f"target_level: expected a number in (0, 1], got {target_level}")
+        raise RenderError(f"target_level: expected a number in (0, 1], got {num(target_level)}")
     if step_ceiling is not None and not step_ceiling > 0:
-        raise RenderError(f"step_ceiling: expected a number > 0, got {step_ceiling}")
+        raise RenderError(f"step_ceiling: expected a number > 0, got {num(step_ceiling)}")
+    if start < 0 or start != start:
+        raise RenderError(f"start: expected a time ≥ 0 s, got {num(start)}")
+    if duration is not None and (duration < 0 or duration != duration):
+        raise RenderError(f"duration: expected a time ≥ 0 s, got {num(duration)}")
+    if not isinstance(levels, LevelPlan) and levels not in ("track", "range", "provisional"):
+        raise RenderError(f'levels: expected "track", "range", "provisional" or a LevelPlan, got {show(levels)}')
     plan = build_plan(track, sample_rate=sr)
     clips = clip_buffers(track, sr) if track.clips else None
     voice_audio = voice_buffers(track, sr)
     engine = _engine.Renderer(json.dumps(plan), sr, seed, step_ceiling, target_level, clips, voice_audio)
     total = engine.total_frames
-    if start < 0 or start != start:
-        raise RenderError(f"start: expected a time ≥ 0 s, got {start}")
-    if duration is not None and (duration < 0 or duration != duration):
-        raise RenderError(f"duration: expected a time ≥ 0 s, got {duration}")
     a = min(_frames(start, sr), total)
     b = total if duration is None else min(total, a + _frames(duration, sr))
 
@@ -145,15 +153,31 @@ def prepare(
     elif levels == "provisional":
         engine.set_levels(*engine.provisional_levels())
     elif levels == "track":
-        engine.measure_levels(report)
-    elif levels == "range":
-        gains, _, _, _ = engine.measure_levels(report)
+        _measured_gains(engine, plan, sr, seed, step_ceiling, target_level, report, cache, clips, voice_audio)
+    else:  # "range"
+        gains = _measured_gains(engine, plan, sr, seed, step_ceiling, target_level, report, cache, clips, voice_audio)
         peak = engine.measure_range_peak(a, b, report)
         final = target_level / peak if (target_level is not None and peak > 1e-9) else 1.0
         engine.set_levels(gains, final)
-    else:
-        raise RenderError(f'levels: expected "track", "range", "provisional" or a LevelPlan, got {levels!r}')
     return Render(engine, track, a, b)
+
+
+def _measured_gains(engine, plan, sr, seed, step_ceiling, target_level, report, cache, clips=None,
+                    voice_audio=None) -> list[float]:
+    """Measures the track's level plan (or reads it from the cache) and sets it on the engine."""
+    from . import levelcache
+
+    # The key covers the decoded clip and subliminal audio too: a changed file is measured again.
+    audio = [*(clips or []), *(voice_audio or [])]
+    k = levelcache.key(plan, sr, seed, step_ceiling, target_level, audio) if cache else None
+    hit = levelcache.load(k) if k else None
+    if hit is not None and len(hit[0]) == len(engine.step_lengths):
+        engine.set_levels(*hit)
+        return hit[0]
+    gains, final, _, _ = engine.measure_levels(report)
+    if k:
+        levelcache.store(k, gains, final)
+    return gains
 
 
 def render(
@@ -223,6 +247,12 @@ def output_format(path: str | os.PathLike, explicit: str | None = None, fallback
     return fmt
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def render_to_file(
     track: Any,
     path: str | os.PathLike,
@@ -238,14 +268,17 @@ def render_to_file(
 
     track = _load(track)
     path = Path(path)
+    bits = str(bits)                # 16 and "16" alike; the checks below compare strings
     fmt = output_format(path, format, getattr(track, "output_filename", None))
     subtype = _SUBTYPES.get((fmt, str(bits)))
     if subtype is None:
-        raise RenderError(f'bits: expected 16, 24{" or float" if fmt == "wav" else ""} for {fmt.upper()}, got {bits}')
-    r = prepare(track, progress=progress, **options)
+        choices = "16, 24 or float" if fmt == "wav" else "16 or 24"
+        raise RenderError(f"bits: expected {choices} for {fmt.upper()}, got {bits}")
+    # Checked before the level analysis, which can take seconds on a long track.
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise RenderError(f"output: folder {str(folder)!r} does not exist")
+        raise RenderError(f"output: folder {json.dumps(str(folder), ensure_ascii=False)} does not exist")
+    r = prepare(track, progress=progress, **options)
     # RF64 when the data would not fit a RIFF header (4 GiB).
     bytes_per_frame = 2 * (2 if bits == "16" else 3 if bits == "24" else 4)
     container = "RF64" if fmt == "wav" and r.frames * bytes_per_frame > 0xFFFF_FFFF - 1024 else fmt.upper()
@@ -263,6 +296,8 @@ def render_to_file(
             else:
                 for block in r.pcm_blocks(16 if bits == "16" else 24, block_frames, progress):
                     f.write(block)
+        # mkstemp creates the file private (0600); give it the mode a plain open() would.
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         try:

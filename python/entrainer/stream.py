@@ -93,35 +93,41 @@ class Stream:
 
     # --- life cycle -------------------------------------------------------------------
 
-    def _plan_and_levels(self, track) -> tuple[dict, tuple[list[float], float] | None]:
+    def _plan_and_levels(self, track) -> tuple[dict, tuple[list[float], float] | None, dict]:
+        """The plan, the level plan (None: provisional) and the decoded audio it refers to."""
         from . import levelcache
+        from .audio import clip_buffers, voice_buffers
         from .plan import build_plan
 
         plan = build_plan(track, sample_rate=self.sample_rate)
-        key = levelcache.key(plan, self.sample_rate, self.seed, self.step_ceiling, self.target_level)
-        cached = levelcache.load(key)
+        audio = {"clips": clip_buffers(track, self.sample_rate) if track.clips else None,
+                 "voice_audio": voice_buffers(track, self.sample_rate)}
         if self.levels == "provisional":
-            return plan, None
+            return plan, None, audio
+        key = levelcache.key(plan, self.sample_rate, self.seed, self.step_ceiling, self.target_level,
+                             [*(audio["clips"] or []), *(audio["voice_audio"] or [])])
+        cached = levelcache.load(key)
         if cached is not None:
-            return plan, cached
+            return plan, cached, audio
         if self.levels == "measured":
-            r = _engine.Renderer(json.dumps(plan), self.sample_rate, self.seed, self.step_ceiling, self.target_level)
+            r = _engine.Renderer(json.dumps(plan), self.sample_rate, self.seed, self.step_ceiling, self.target_level,
+                                 audio["clips"], audio["voice_audio"])
             gains, final, _, _ = r.measure_levels()
             levelcache.store(key, gains, final)
-            return plan, (gains, final)
-        return plan, None
+            return plan, (gains, final), audio
+        return plan, None, audio
 
     def start(self) -> "Stream":
         if self._engine is not None:
             raise StreamError("the stream is already running")
-        plan, lv = self._plan_and_levels(self.track)
+        plan, lv, audio = self._plan_and_levels(self.track)
         if self.start_at < 0:
             raise StreamError(f"start_at: expected a time ≥ 0 s, got {self.start_at}")
         try:
             self._engine = _engine.Stream(
                 json.dumps(plan), self.sample_rate, self.output, self.block_size,
                 _engine.frames(self.start_at, self.sample_rate), self.gain, self.seed,
-                self.step_ceiling, self.target_level, lv,
+                self.step_ceiling, self.target_level, lv, audio["clips"], audio["voice_audio"],
             )
         except _engine.NoDeviceError as e:
             raise StreamError(str(e)) from None
@@ -176,8 +182,8 @@ class Stream:
         from .offline import _load
 
         new = _load(track)
-        plan, lv = self._plan_and_levels(new)
-        self._running().update(json.dumps(plan), lv)
+        plan, lv, audio = self._plan_and_levels(new)
+        self._running().update(json.dumps(plan), lv, audio["clips"], audio["voice_audio"])
         self.track, self._plan = new, plan
 
     def status(self) -> StreamStatus:

@@ -106,24 +106,9 @@ impl PyRenderer {
         voice_audio: Option<Vec<PyReadonlyArray1<'_, f32>>>,
     ) -> PyResult<Self> {
         let options = RenderOptions { sample_rate, seed, step_ceiling, target_level };
-        let plan_json = plan_json.to_owned();
-        let audio: Vec<ClipAudio> = clips
-            .unwrap_or_default()
-            .iter()
-            .map(|a| {
-                let view = a.as_array();
-                // Row-major copy: interleaved frames, whatever the array's strides.
-                ClipAudio::new(view.ncols(), view.iter().copied().collect::<Vec<f32>>())
-            })
-            .collect();
-        let buffers = mono_buffers(voice_audio);
-        let program = released(py, None, move |_| {
-            let mut plan = Plan::from_json(&plan_json)?;
-            plan.attach_audio(&buffers)?;
-            Program::with_clips(&plan, options, audio)
-        })?;
+        let program = program_from(py, plan_json, options, clips, voice_audio)?;
         let n = program.steps.len();
-        Ok(PyRenderer { inner: Mutex::new(Renderer::new(Arc::new(program), Levels::unity(n))), clipped: Mutex::new(0) })
+        Ok(PyRenderer { inner: Mutex::new(Renderer::new(program, Levels::unity(n))), clipped: Mutex::new(0) })
     }
 
     #[getter]
@@ -283,11 +268,32 @@ fn player_err(e: PlayerError) -> PyErr {
     }
 }
 
-fn program_from(py: Python<'_>, plan_json: &str, options: RenderOptions) -> PyResult<Arc<Program>> {
+/// The one way a plan becomes a program: decode the JSON, attach the voices' audio buffers and
+/// the clips' audio (float32 arrays from Python), prepare everything, with the GIL released.
+/// `clips`: one (frames, channels) array per plan clip; `voice_audio`: the mono buffers that
+/// voices list in `params.audio_buffers`.
+fn program_from(
+    py: Python<'_>,
+    plan_json: &str,
+    options: RenderOptions,
+    clips: Option<Vec<PyReadonlyArray2<'_, f32>>>,
+    voice_audio: Option<Vec<PyReadonlyArray1<'_, f32>>>,
+) -> PyResult<Arc<Program>> {
     let plan_json = plan_json.to_owned();
+    let audio: Vec<ClipAudio> = clips
+        .unwrap_or_default()
+        .iter()
+        .map(|a| {
+            let view = a.as_array();
+            // Row-major copy: interleaved frames, whatever the array's strides.
+            ClipAudio::new(view.ncols(), view.iter().copied().collect::<Vec<f32>>())
+        })
+        .collect();
+    let buffers = mono_buffers(voice_audio);
     released(py, None, move |_| {
-        let plan = Plan::from_json(&plan_json)?;
-        Program::new(&plan, options)
+        let mut plan = Plan::from_json(&plan_json)?;
+        plan.attach_audio(&buffers)?;
+        Program::with_clips(&plan, options, audio)
     })
     .map(Arc::new)
 }
@@ -328,7 +334,7 @@ impl PyStream {
 impl PyStream {
     /// Starts playing `plan_json` at once. `levels=None` uses the provisional level plan.
     #[new]
-    #[pyo3(signature = (plan_json, sample_rate, output, block_size=256, start_frame=0, gain=1.0, seed=0, step_ceiling=Some(1.0), target_level=Some(0.25), levels=None))]
+    #[pyo3(signature = (plan_json, sample_rate, output, block_size=256, start_frame=0, gain=1.0, seed=0, step_ceiling=Some(1.0), target_level=Some(0.25), levels=None, clips=None, voice_audio=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -342,9 +348,11 @@ impl PyStream {
         step_ceiling: Option<f64>,
         target_level: Option<f64>,
         levels: Option<(Vec<f64>, f64)>,
+        clips: Option<Vec<PyReadonlyArray2<'_, f32>>>,
+        voice_audio: Option<Vec<PyReadonlyArray1<'_, f32>>>,
     ) -> PyResult<Self> {
         let options = RenderOptions { sample_rate, seed, step_ceiling, target_level };
-        let program = program_from(py, plan_json, options)?;
+        let program = program_from(py, plan_json, options, clips, voice_audio)?;
         let lv = levels_for(&program, levels)?;
         let output = Output::parse(output).map_err(player_err)?;
         let step_starts = program.timeline.starts.clone();
@@ -387,9 +395,16 @@ impl PyStream {
     }
 
     /// Replaces the track while playing (crossfaded over 50 ms).
-    #[pyo3(signature = (plan_json, levels=None))]
-    fn update(&mut self, py: Python<'_>, plan_json: &str, levels: Option<(Vec<f64>, f64)>) -> PyResult<()> {
-        let program = program_from(py, plan_json, self.options)?;
+    #[pyo3(signature = (plan_json, levels=None, clips=None, voice_audio=None))]
+    fn update(
+        &mut self,
+        py: Python<'_>,
+        plan_json: &str,
+        levels: Option<(Vec<f64>, f64)>,
+        clips: Option<Vec<PyReadonlyArray2<'_, f32>>>,
+        voice_audio: Option<Vec<PyReadonlyArray1<'_, f32>>>,
+    ) -> PyResult<()> {
+        let program = program_from(py, plan_json, self.options, clips, voice_audio)?;
         let lv = levels_for(&program, levels)?;
         self.step_starts = program.timeline.starts.clone();
         self.total_frames = program.total_frames();
@@ -445,7 +460,7 @@ impl PyStream {
 #[pyfunction]
 #[pyo3(signature = (plan_json, sample_rate, block, blocks, start_frame=0))]
 fn time_callbacks(py: Python<'_>, plan_json: &str, sample_rate: u32, block: usize, blocks: usize, start_frame: u64) -> PyResult<Vec<u64>> {
-    let program = program_from(py, plan_json, RenderOptions { sample_rate, ..RenderOptions::default() })?;
+    let program = program_from(py, plan_json, RenderOptions { sample_rate, ..RenderOptions::default() }, None, None)?;
     let lv = levels::provisional(&program);
     py.detach(move || entrainer_player::bench::time_callbacks(program, lv, block, blocks, start_frame)).map_err(player_err)
 }
