@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from . import _engine
+from . import _engine, hrtf
 from .errors import EntrainerError
 
 Progress = Callable[[str, int, int], None]
@@ -127,7 +127,8 @@ def prepare(
     if step_ceiling is not None and not step_ceiling > 0:
         raise RenderError(f"step_ceiling: expected a number > 0, got {step_ceiling}")
     plan = build_plan(track, sample_rate=sr)
-    engine = _engine.Renderer(json.dumps(plan), sr, seed, step_ceiling, target_level)
+    tables = hrtf.engine_tables((v for s in plan["steps"] for v in s["voices"]), sr)
+    engine = _engine.Renderer(json.dumps(plan), sr, seed, step_ceiling, target_level, tables)
     total = engine.total_frames
     if start < 0 or start != start:
         raise RenderError(f"start: expected a time ≥ 0 s, got {start}")

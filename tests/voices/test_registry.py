@@ -47,7 +47,8 @@ def test_every_voice_of_voices_md_is_known_once():
         "spatial_angle_modulation", "spatial_angle_modulation_monaural_beat",
         "stereo_am_independent", "subliminal_encode", "wave_shape_stereo_am"]
     assert [f.name for f in FAMILIES if f.implemented] == [
-        "binaural_beat", "isochronic_tone", "monaural_beat_stereo_amps"]
+        "binaural_beat", "isochronic_tone", "monaural_beat_stereo_amps",
+        "spatial_angle_modulation", "spatial_angle_modulation_monaural_beat"]
     assert [f.name for f in FAMILIES if not f.has_transition] == ["subliminal_encode"]
 
 
@@ -68,6 +69,14 @@ PLAN_KEYS = {
         "amp_lower_l", "amp_upper_l", "amp_lower_r", "amp_upper_r", "base_freq_hz", "beat_freq_hz",
         "start_phase_lower_rad", "start_phase_upper_rad", "wobble_freq_hz", "wobble_range_rad",
         "am_depth", "am_freq_hz", "am_phase_rad"],
+    "spatial_angle_modulation": [
+        "amp", "carrier_freq_hz", "path_freq_hz", "path_shape", "path_radius", "arc_start_deg",
+        "arc_end_deg", "hrtf_model"],
+    "spatial_angle_modulation_monaural_beat": [
+        "amp_lower_l", "amp_upper_l", "amp_lower_r", "amp_upper_r", "base_freq_hz", "beat_freq_hz",
+        "start_phase_lower_rad", "start_phase_upper_rad", "wobble_freq_hz", "wobble_range_rad",
+        "am_depth", "am_freq_hz", "am_phase_rad", "sam_am_depth", "sam_am_freq_hz", "sam_am_phase_rad",
+        "spatial_freq_hz", "spatial_phase_rad", "rotation", "path_radius", "amp", "hrtf_model"],
 }
 
 

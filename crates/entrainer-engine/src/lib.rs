@@ -7,6 +7,7 @@
 pub mod envelope;
 pub mod error;
 pub mod filters;
+pub mod hrtf;
 pub mod levels;
 pub mod noise;
 pub mod osc;

@@ -13,7 +13,7 @@ use crate::plan::{CrossfadeCurve, Plan};
 use crate::ramp::Ramp;
 use crate::shapes::{cos_cycles, sin_cycles};
 use crate::timeline::{frames, Timeline};
-use crate::voices::{voice_seed, Placement, Voice, VoiceSpec, VoiceState, CHUNK};
+use crate::voices::{voice_seed, Placement, Resources, Voice, VoiceSpec, VoiceState, CHUNK};
 
 /// Options that change the samples of a render.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -87,6 +87,11 @@ pub struct Program {
 
 impl Program {
     pub fn new(plan: &Plan, options: RenderOptions) -> Result<Program> {
+        Self::with_resources(plan, options, &Resources::default())
+    }
+
+    /// Like [`Program::new`], with data prepared outside the engine (HRTF tables).
+    pub fn with_resources(plan: &Plan, options: RenderOptions, res: &Resources) -> Result<Program> {
         options.validate()?;
         let sr = options.sample_rate;
         // Steps shorter than one frame at this rate play nothing and take no time.
@@ -100,7 +105,7 @@ impl Program {
             let n = lengths[i];
             let mut voices = Vec::with_capacity(step.voices.len());
             for v in &step.voices {
-                let spec = VoiceSpec::parse(v, step.source_index, v.source_index)?;
+                let spec = VoiceSpec::parse_with(v, step.source_index, v.source_index, res)?;
                 let seed = voice_seed(options.seed, step.source_index, v.source_index, v.seed);
                 let place = Placement { step_frames: n, sample_rate: sr, ramp: Ramp::new(v.ramp.as_ref(), n, sr), seed };
                 voices.push(PreparedVoice { spec, place, envelope: Envelope::new(None, n, sr, true, true), initial: None, continues_in: false, continues_out: false });

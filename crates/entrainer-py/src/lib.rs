@@ -4,16 +4,17 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use numpy::ndarray::Array2;
-use numpy::{IntoPyArray, PyArray2};
+use numpy::{IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray3, PyUntypedArrayMethods};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyKeyboardInterrupt};
 use pyo3::prelude::*;
 
+use entrainer_engine::hrtf::HrirSet;
 use entrainer_engine::levels;
 use entrainer_engine::plan::VoicePlan;
 use entrainer_engine::ramp::Ramp;
 use entrainer_engine::timeline::Timeline;
-use entrainer_engine::voices::{voice_seed, Placement, VoiceSpec, CHUNK};
+use entrainer_engine::voices::{voice_seed, Placement, Resources, VoiceSpec, CHUNK};
 use entrainer_engine::{EngineError, Levels, Plan, Program, RenderOptions, Renderer};
 
 create_exception!(_engine, EntrainerError, PyException, "Base class of every error Entrainer raises.");
@@ -64,6 +65,19 @@ fn released<T: Send>(
     }
 }
 
+/// The HRTF tables from Python (`entrainer.hrtf.engine_tables`): responses (72, 2, taps) and
+/// the level table (1024,), both float64, at the render's sample rate.
+type HrtfArg<'py> = Option<(PyReadonlyArray3<'py, f64>, PyReadonlyArray1<'py, f64>)>;
+
+fn resources(hrtf: HrtfArg<'_>, sample_rate: u32) -> PyResult<Resources> {
+    let Some((irs, level)) = hrtf else { return Ok(Resources::default()) };
+    let shape = irs.shape().to_vec();
+    let irs = irs.as_slice().map_err(|_| PyEngineError::new_err("hrtf: expected C-contiguous responses"))?;
+    let level = level.as_slice().map_err(|_| PyEngineError::new_err("hrtf: expected a C-contiguous level table"))?;
+    let set = HrirSet::new(sample_rate, shape[2], irs, level).map_err(to_py)?;
+    Ok(Resources { hrtf: Some(Arc::new(set)) })
+}
+
 fn frames_array(py: Python<'_>, l: &[f64], r: &[f64]) -> Py<PyArray2<f32>> {
     let mut a = Array2::<f32>::zeros((l.len(), 2));
     for (k, mut row) in a.rows_mut().into_iter().enumerate() {
@@ -89,13 +103,14 @@ impl PyRenderer {
 #[pymethods]
 impl PyRenderer {
     #[new]
-    #[pyo3(signature = (plan_json, sample_rate, seed=0, step_ceiling=Some(1.0), target_level=Some(0.25)))]
-    fn new(py: Python<'_>, plan_json: &str, sample_rate: u32, seed: u64, step_ceiling: Option<f64>, target_level: Option<f64>) -> PyResult<Self> {
+    #[pyo3(signature = (plan_json, sample_rate, seed=0, step_ceiling=Some(1.0), target_level=Some(0.25), hrtf=None))]
+    fn new(py: Python<'_>, plan_json: &str, sample_rate: u32, seed: u64, step_ceiling: Option<f64>, target_level: Option<f64>, hrtf: HrtfArg<'_>) -> PyResult<Self> {
         let options = RenderOptions { sample_rate, seed, step_ceiling, target_level };
         let plan_json = plan_json.to_owned();
+        let res = resources(hrtf, sample_rate)?;
         let program = released(py, None, move |_| {
             let plan = Plan::from_json(&plan_json)?;
-            Program::new(&plan, options)
+            Program::with_resources(&plan, options, &res)
         })?;
         let n = program.steps.len();
         Ok(PyRenderer { inner: Mutex::new(Renderer::new(Arc::new(program), Levels::unity(n))), clipped: Mutex::new(0) })
@@ -247,10 +262,12 @@ impl PyRenderer {
 /// Test hook: one voice's own output (before envelope and edge fades) for step-local frames
 /// [start, start + count) of a step of `step_frames` frames; float64 of shape (count, 2).
 #[pyfunction]
-fn render_voice(py: Python<'_>, voice_json: &str, sample_rate: u32, step_frames: u64, start: u64, count: usize) -> PyResult<Py<PyArray2<f64>>> {
+#[pyo3(signature = (voice_json, sample_rate, step_frames, start, count, hrtf=None))]
+fn render_voice(py: Python<'_>, voice_json: &str, sample_rate: u32, step_frames: u64, start: u64, count: usize, hrtf: HrtfArg<'_>) -> PyResult<Py<PyArray2<f64>>> {
     let plan: VoicePlan = serde_json::from_str(voice_json).map_err(|e| PyEngineError::new_err(format!("(voice): {e}")))?;
+    let res = resources(hrtf, sample_rate)?;
     let (l, r) = released(py, None, move |_| {
-        let spec = VoiceSpec::parse(&plan, 0, 0)?;
+        let spec = VoiceSpec::parse_with(&plan, 0, 0, &res)?;
         let seed = voice_seed(0, 0, plan.source_index, plan.seed);
         let place = Placement { step_frames, sample_rate, ramp: Ramp::new(plan.ramp.as_ref(), step_frames, sample_rate), seed };
         let mut v = spec.instantiate(place, None, start);

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from . import binaural, isochronic, monaural
+from . import binaural, isochronic, monaural, spatial
 from .ramp import Timing, timing
 
 __all__ = ["VOICES", "render_voice"]
@@ -29,6 +29,8 @@ _FAMILIES = {
     "binaural_beat": binaural.render,
     "isochronic_tone": isochronic.render,
     "monaural_beat_stereo_amps": monaural.render,
+    "spatial_angle_modulation": spatial.render_sam,
+    "spatial_angle_modulation_monaural_beat": spatial.render_sam_monaural,
 }
 
 # A transition voice is the base voice with a ramp; the plan's `ramp` key decides which.

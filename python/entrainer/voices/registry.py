@@ -14,6 +14,7 @@ from .binaural import BINAURAL
 from .family import NOT_YET, Family
 from .isochronic import ISOCHRONIC
 from .monaural import MONAURAL
+from .spatial import SAM, SAM_MONAURAL
 
 _SUFFIX = "_transition"
 
@@ -32,8 +33,8 @@ FAMILIES: tuple[Family, ...] = (
     _later("qam_beat", "§3.7", "quadrature AM beat"),
     _later("hybrid_qam_monaural_beat", "§3.8", "QAM left, monaural beat right"),
     _later("dual_pulse_binaural", "§3.9", "binaural tones with isochronic pulses"),
-    _later("spatial_angle_modulation", "§3.10", "a tone moving around the head"),
-    _later("spatial_angle_modulation_monaural_beat", "§3.11", "a moving monaural beat"),
+    SAM,
+    SAM_MONAURAL,
     _later("noise_generator", "§3.12", "coloured noise"),
     _later("noise_swept_notch", "§3.13", "noise with swept notch filters",
            aliases=("noise", "generate_swept_notch_pink_sound")),

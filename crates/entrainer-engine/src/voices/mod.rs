@@ -6,6 +6,7 @@ mod common;
 mod isochronic;
 mod monaural;
 mod pan;
+mod spatial;
 
 use crate::error::{EngineError, Result};
 use crate::filters::Df1;
@@ -16,7 +17,13 @@ use crate::ramp::Ramp;
 pub use common::CHUNK;
 
 /// Function names this engine renders, in registry order.
-pub const IMPLEMENTED: [&str; 3] = ["binaural_beat", "isochronic_tone", "monaural_beat_stereo_amps"];
+pub const IMPLEMENTED: [&str; 5] = [
+    "binaural_beat",
+    "isochronic_tone",
+    "monaural_beat_stereo_amps",
+    "spatial_angle_modulation",
+    "spatial_angle_modulation_monaural_beat",
+];
 
 /// A voice instance positioned in its step. Implementations never allocate in `render`.
 pub trait Voice: Send {
@@ -62,6 +69,15 @@ pub enum VoiceSpec {
     Binaural(binaural::Binaural),
     Isochronic(isochronic::Isochronic),
     Monaural(monaural::Monaural),
+    Sam(spatial::Sam),
+    SamMonaural(spatial::SamMonaural),
+}
+
+/// Data a voice may need that the engine cannot load itself (it does no file I/O).
+#[derive(Debug, Clone, Default)]
+pub struct Resources {
+    /// KEMAR responses at the render rate, for `hrtf_model: "kemar"` (`voices.md` §2.12).
+    pub hrtf: Option<std::sync::Arc<crate::hrtf::HrirSet>>,
 }
 
 /// Where a voice sits in its step.
@@ -82,11 +98,18 @@ pub fn voice_seed(render_seed: u64, step_source: usize, voice_source: usize, own
 
 impl VoiceSpec {
     pub fn parse(plan: &VoicePlan, step: usize, voice: usize) -> Result<VoiceSpec> {
+        Self::parse_with(plan, step, voice, &Resources::default())
+    }
+
+    /// Like [`parse`](Self::parse), with data prepared outside the engine (HRTF tables).
+    pub fn parse_with(plan: &VoicePlan, step: usize, voice: usize, res: &Resources) -> Result<VoiceSpec> {
         let p = Params::new(step, voice, &plan.params);
         match plan.function.as_str() {
             "binaural_beat" => Ok(VoiceSpec::Binaural(binaural::Binaural::parse(&p)?)),
             "isochronic_tone" => Ok(VoiceSpec::Isochronic(isochronic::Isochronic::parse(&p)?)),
             "monaural_beat_stereo_amps" => Ok(VoiceSpec::Monaural(monaural::Monaural::parse(&p)?)),
+            "spatial_angle_modulation" => Ok(VoiceSpec::Sam(spatial::Sam::parse(&p, res.hrtf.as_ref())?)),
+            "spatial_angle_modulation_monaural_beat" => Ok(VoiceSpec::SamMonaural(spatial::SamMonaural::parse(&p, res.hrtf.as_ref())?)),
             other => Err(EngineError::UnknownFunction { step, voice, name: other.to_string(), known: IMPLEMENTED.to_vec() }),
         }
     }
@@ -97,6 +120,8 @@ impl VoiceSpec {
             VoiceSpec::Binaural(b) => Box::new(b.instantiate(place, initial)),
             VoiceSpec::Isochronic(b) => Box::new(b.instantiate(place, initial)),
             VoiceSpec::Monaural(b) => Box::new(b.instantiate(place, initial)),
+            VoiceSpec::Sam(b) => Box::new(b.instantiate(place, initial)),
+            VoiceSpec::SamMonaural(b) => Box::new(b.instantiate(place, initial)),
         };
         if at != 0 {
             v.seek(at);
@@ -111,6 +136,8 @@ impl VoiceSpec {
             VoiceSpec::Binaural(b) => b.signature(a),
             VoiceSpec::Isochronic(b) => b.signature(a),
             VoiceSpec::Monaural(b) => b.signature(a),
+            VoiceSpec::Sam(b) => b.signature(a),
+            VoiceSpec::SamMonaural(b) => b.signature(a),
         })
     }
 
@@ -120,6 +147,8 @@ impl VoiceSpec {
             VoiceSpec::Binaural(b) => b.bound(),
             VoiceSpec::Isochronic(b) => b.bound(),
             VoiceSpec::Monaural(b) => b.bound(),
+            VoiceSpec::Sam(b) => b.bound(),
+            VoiceSpec::SamMonaural(b) => b.bound(),
         }
     }
 }
