@@ -41,6 +41,7 @@ DATA_TAPS = 512
 AZIMUTHS = 72                  # 0°, 5°, …, 355° at elevation 0
 LEVEL_POINTS = 1024
 LEVEL_LOW_HZ = 10.0
+DOWN_DELAY = 16                # frames added to every response when resampling down
 _PACKAGE_FILE = "slab/data/mit_kemar_normal_pinna.bz2"
 # SHA-256 of the 72 × 2 × 512 elevation-0 responses as little-endian float64, azimuth-major.
 PAYLOAD_SHA256 = "f8b635e166cc63dbb63822c5afae1bae060fe9dd8e5f92b4d8d66de0479a98eb"
@@ -148,9 +149,12 @@ def read_elevation0(path: Path) -> np.ndarray:
 def resample(irs: np.ndarray, sample_rate: int) -> np.ndarray:
     """Band-limited resampling of 44.1 kHz responses to `sample_rate` in the FFT domain.
 
-    Each response is zero-padded to N₀ frames with N₀·sr/44100 = M an integer, its spectrum is
-    cut or zero-extended to M frames, and the result trimmed to ceil(512·sr/44100) taps. The
-    spectrum values are kept, so the frequency response is unchanged below both Nyquists.
+    Each response is zero-padded to N₀ frames with N₀·sr/44100 = M an integer and its spectrum
+    zero-extended to M frames (rates above 44.1 kHz: exact), or cut (rates below), then trimmed
+    to ceil(512·sr/44100) taps. A cut band rings on both sides of every onset, and the ringing
+    before the onset would wrap to the end of the period and be trimmed away: so going down, the
+    top 15 % of the new band is tapered (raised cosine) and every response is delayed by the
+    same 16 frames, which keeps interaural time and level differences unchanged.
     """
     if sample_rate == DATA_RATE:
         return irs.copy()
@@ -161,9 +165,12 @@ def resample(irs: np.ndarray, sample_rate: int) -> np.ndarray:
     keep = min(spec.shape[-1], m // 2 + 1)
     new = np.zeros(irs.shape[:-1] + (m // 2 + 1,), dtype=complex)
     new[..., :keep] = spec[..., :keep]
-    if m < n0 and m % 2 == 0:
-        new[..., -1] = new[..., -1].real  # the new Nyquist bin of a real signal is real
     taps = math.ceil(DATA_TAPS * sample_rate / DATA_RATE)
+    if m < n0:
+        f = np.arange(keep) / (m / 2)
+        taper = np.where(f <= 0.85, 1.0, 0.5 + 0.5 * np.cos(np.pi * (f - 0.85) / 0.15))
+        new[..., :keep] *= taper * np.exp(-2j * np.pi * np.arange(keep) * DOWN_DELAY / m)
+        taps += DOWN_DELAY
     return np.fft.irfft(new, n=m, axis=-1)[..., :taps]
 
 

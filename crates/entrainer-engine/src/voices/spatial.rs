@@ -77,6 +77,10 @@ struct Head {
     /// x from frame m − lead on: `lead` history values, then the chunk being rendered.
     x: Box<[f64]>,
     psi: Box<[f64; CHUNK]>,
+    /// A continued voice's input before its frame 0: its source extrapolated backwards at the
+    /// start values from the carried phases, so it picks up where its predecessor was.
+    preroll: Option<Box<[f64]>>,
+    carried: Option<[Df1; 2]>,
 }
 
 impl Head {
@@ -86,7 +90,7 @@ impl Head {
             Model::Sphere => (None, Some(Sphere::new(sr))),
         };
         let lead = kemar.as_ref().map_or_else(|| sphere.as_ref().map_or(0, |s| s.lead()), |k| k.lead());
-        Head { kemar, sphere, lead, x: vec![0.0; lead + CHUNK].into_boxed_slice(), psi: Box::new([0.0; CHUNK]) }
+        Head { kemar, sphere, lead, x: vec![0.0; lead + CHUNK].into_boxed_slice(), psi: Box::new([0.0; CHUNK]), preroll: None, carried: None }
     }
 
     /// First frame to replay from (with empty history) so that frame m comes out right.
@@ -98,13 +102,19 @@ impl Head {
         }
     }
 
-    fn reset(&mut self, carried: Option<[Df1; 2]>) {
+    /// Empty state before rendering frame `from` (carried state and pre-roll at frame 0).
+    fn reset(&mut self, from: u64) {
         self.x.fill(0.0);
+        if from == 0 {
+            if let Some(p) = &self.preroll {
+                self.x[..self.lead].copy_from_slice(p);
+            }
+        }
         if let Some(k) = &mut self.kemar {
             k.reset();
         }
         if let Some(s) = &mut self.sphere {
-            s.reset(carried);
+            s.reset(if from == 0 { self.carried } else { None });
         }
     }
 
@@ -227,19 +237,28 @@ impl Sam {
         let (sr, ramp) = (place.sample_rate, place.ramp);
         let phase0 = initial.map_or(Phase::default(), |s| s.phases[0]);
         let carrier = Carrier::new(CarrierSpec { base_hz: self.carrier_hz, vibrato: None }, ramp, sr, phase0);
-        let carried = initial.and_then(|s| s.filters).map(|f| [f[0][0], f[1][0]]);
-        let mut v = SamVoice {
+        let mut head = Head::new(&self.model, sr);
+        if let Some(init) = initial {
+            head.carried = init.filters.map(|f| [f[0][0], f[1][0]]);
+            // x before frame 0 at the start frequency, ending at the carried phase.
+            let (lead, f0) = (head.lead, self.carrier_hz.start.max(0.0));
+            let back = init.phases[0].add(-f0 * lead as f64 / sr as f64);
+            let mut pre = vec![0.0; lead].into_boxed_slice();
+            Carrier::new(CarrierSpec { base_hz: Lerp::constant(f0), vibrato: None }, Ramp::HOLD, sr, back).fill(&mut pre);
+            let g = self.model.level(f0);
+            pre.iter_mut().for_each(|p| *p = g * sin_cycles(*p));
+            head.preroll = Some(pre);
+        }
+        head.reset(0);
+        SamVoice {
             spec: self.clone(),
             ramp,
             m: 0,
             carrier,
             path: Clock::new(self.path_hz, ramp, sr, initial.map_or(0.0, |s| s.clocks[PATH])),
-            head: Head::new(&self.model, sr),
-            carried,
+            head,
             scratch: Box::new([[0.0; CHUNK]; 2]),
-        };
-        v.head.reset(carried);
-        v
+        }
     }
 }
 
@@ -250,7 +269,6 @@ pub struct SamVoice {
     carrier: Carrier,
     path: Clock,
     head: Head,
-    carried: Option<[Df1; 2]>,
     scratch: Box<[[f64; CHUNK]; 2]>,
 }
 
@@ -287,7 +305,7 @@ impl Voice for SamVoice {
 
     fn seek(&mut self, m: u64) {
         let from = self.head.replay_from(m);
-        self.head.reset(if from == 0 { self.carried } else { None });
+        self.head.reset(from);
         self.carrier.seek(from);
         self.m = from;
         let (mut l, mut r) = ([0.0; CHUNK], [0.0; CHUNK]);
@@ -356,20 +374,47 @@ impl SamMonaural {
     pub fn instantiate(&self, place: Placement, initial: Option<&VoiceState>) -> SamMonauralVoice {
         let (sr, ramp) = (place.sample_rate, place.ramp);
         let clock0 = |role: usize| initial.map_or(0.0, |s| s.clocks[role]);
-        let carried = initial.and_then(|s| s.filters).map(|f| [f[0][0], f[1][0]]);
-        let mut v = SamMonauralVoice {
+        let mut head = Head::new(&self.model, sr);
+        if let Some(init) = initial {
+            head.carried = init.filters.map(|f| [f[0][0], f[1][0]]);
+            head.preroll = Some(self.preroll(place, init, head.lead));
+        }
+        head.reset(0);
+        SamMonauralVoice {
             spec: self.clone(),
             ramp,
             m: 0,
             core: self.core.instantiate(place, initial),
             am_clock: Clock::new(self.am_rate_hz, ramp, sr, clock0(MONO_SOURCE_AM)),
             path: Clock::new(self.rate_hz, ramp, sr, clock0(MONO_PATH)),
-            head: Head::new(&self.model, sr),
-            carried,
+            head,
             scratch: Box::new([[0.0; CHUNK]; 3]),
-        };
-        v.head.reset(carried);
-        v
+        }
+    }
+
+    /// The source for the `lead` frames before frame 0, at the start values, ending at the
+    /// carried phases and clocks (see `Head::preroll`).
+    fn preroll(&self, place: Placement, init: &VoiceState, lead: usize) -> Box<[f64]> {
+        let sr = place.sample_rate;
+        let back = self.core.rewind(init, lead as f64, sr);
+        let mut core = self.core.instantiate(Placement { ramp: Ramp::HOLD, ..place }, Some(&back));
+        let (mut cl, mut cr) = (vec![0.0; lead], vec![0.0; lead]);
+        for (a, b) in cl.chunks_mut(CHUNK).zip(cr.chunks_mut(CHUNK)) {
+            core.render(a, b);
+        }
+        let rate = self.am_rate_hz.start;
+        let am = Clock::new(Lerp::constant(rate), Ramp::HOLD, sr, init.clocks[MONO_SOURCE_AM] - rate * lead as f64 / sr as f64);
+        let g = self.model.level(self.base_hz.start);
+        let (d, th) = (self.am_depth.start, self.am_phase_rad.start * INV_TAU);
+        (0..lead)
+            .map(|k| {
+                let mut x = 0.5 * (cl[k] + cr[k]);
+                if self.am_active() {
+                    x *= (1.0 - d / 2.0) + (d / 2.0) * sin_cycles(am.at(k as f64) + th);
+                }
+                g * x
+            })
+            .collect()
     }
 }
 
@@ -381,7 +426,6 @@ pub struct SamMonauralVoice {
     am_clock: Clock,
     path: Clock,
     head: Head,
-    carried: Option<[Df1; 2]>,
     scratch: Box<[[f64; CHUNK]; 3]>,
 }
 
@@ -432,7 +476,7 @@ impl Voice for SamMonauralVoice {
 
     fn seek(&mut self, m: u64) {
         let from = self.head.replay_from(m);
-        self.head.reset(if from == 0 { self.carried } else { None });
+        self.head.reset(from);
         self.core.seek(from);
         self.m = from;
         let (mut l, mut r) = ([0.0; CHUNK], [0.0; CHUNK]);
