@@ -1,11 +1,12 @@
 //! Head-related rendering of a mono source at a moving azimuth (`voices.md` §2.12).
 //!
-//! Two renderers share one interface (`render(x, ψ) → L, R` over a history buffer):
+//! Two renderers:
 //!
 //! - [`Kemar`]: measured impulse responses on a 5° grid, linearly interpolated per frame, with
 //!   a 5 ms crossfade where the azimuth jumps by more than 5°. The responses come from Python
-//!   ([`HrirSet`]): the engine does no file I/O. Output at frame n depends only on x over the
-//!   last `taps` frames and ψ over the last frames(0.005) + 1 frames, so it is class E.
+//!   ([`HrirSet`]): the engine does no file I/O. The convolutions run per block (overlap-save
+//!   FFT, within ~1e-15 of direct sums). Output at frame n depends only on x over the last
+//!   `taps` frames and ψ over the last frames(0.005) + 1 frames, so it is class E.
 //! - [`Sphere`]: the spherical-head model of Brown and Duda: per-ear Woodworth delay read with
 //!   third-order Lagrange interpolation, and a one-pole/one-zero head-shadow filter whose α is
 //!   refreshed every 16 frames. Class F (the shadow filter is recursive).
@@ -13,6 +14,10 @@
 //! Angles: ψ is in the data's convention here (degrees, positive = left); voices convert.
 
 use std::f64::consts::PI;
+use std::sync::Arc;
+
+use realfft::num_complex::Complex;
+use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 
 use crate::error::{EngineError, Result};
 use crate::filters::Df1;
@@ -27,16 +32,32 @@ pub const SOUND_SPEED_M_S: f64 = 343.0;
 /// Shadow-filter coefficients are refreshed at frames n ≡ 0 (mod 16) (`voices.md` §2.9.4).
 pub const COEFF_BLOCK: u64 = 16;
 
-/// KEMAR responses prepared for one sample rate (by `entrainer.hrtf` in Python).
-#[derive(Debug, Clone, PartialEq)]
+/// KEMAR responses prepared for one sample rate (by `entrainer.hrtf` in Python), with their
+/// spectra for the block convolution.
 pub struct HrirSet {
     pub sample_rate: u32,
     pub taps: usize,
-    /// Time-reversed responses, [azimuth][ear][tap], so a dot product with the last `taps`
-    /// inputs in time order is the convolution.
-    reversed: Vec<f64>,
     /// g(f) on the log-spaced grid 10 Hz … sr/2.
     level: Vec<f64>,
+    /// FFT length N and frames per block B = N − taps + 1 (overlap-save).
+    pub fft_len: usize,
+    pub block: usize,
+    /// Spectra of the responses zero-padded to N, scaled by 1/N: [azimuth][ear][bin].
+    spectra: Vec<Complex<f64>>,
+    fwd: Arc<dyn RealToComplex<f64>>,
+    inv: Arc<dyn ComplexToReal<f64>>,
+}
+
+impl std::fmt::Debug for HrirSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HrirSet").field("sample_rate", &self.sample_rate).field("taps", &self.taps).field("fft_len", &self.fft_len).finish()
+    }
+}
+
+/// FFT length for responses of `taps` taps: twice the next power of two, so that a block is
+/// longer than a response.
+pub fn fft_len(taps: usize) -> usize {
+    2 * taps.next_power_of_two()
 }
 
 impl HrirSet {
@@ -52,17 +73,27 @@ impl HrirSet {
         if !irs.iter().chain(level).all(|v| v.is_finite()) {
             return Err(bad("expected finite values".to_string()));
         }
-        let mut reversed = Vec::with_capacity(irs.len());
-        for ir in irs.chunks_exact(taps) {
-            reversed.extend(ir.iter().rev());
+        let n = fft_len(taps);
+        let mut planner = RealFftPlanner::<f64>::new();
+        let (fwd, inv) = (planner.plan_fft_forward(n), planner.plan_fft_inverse(n));
+        let bins = n / 2 + 1;
+        let mut spectra = vec![Complex::new(0.0, 0.0); AZIMUTHS * 2 * bins];
+        let mut buf = vec![0.0; n];
+        for (ir, out) in irs.chunks_exact(taps).zip(spectra.chunks_exact_mut(bins)) {
+            buf.fill(0.0);
+            for (b, v) in buf.iter_mut().zip(ir) {
+                *b = v / n as f64;
+            }
+            fwd.process(&mut buf, out).map_err(|e| bad(e.to_string()))?;
         }
-        Ok(HrirSet { sample_rate, taps, reversed, level: level.to_vec() })
+        Ok(HrirSet { sample_rate, taps, level: level.to_vec(), fft_len: n, block: n - taps + 1, spectra, fwd, inv })
     }
 
     #[inline]
-    fn reversed(&self, az: usize, ear: usize) -> &[f64] {
-        let at = (az * 2 + ear) * self.taps;
-        &self.reversed[at..at + self.taps]
+    fn spectrum(&self, az: usize, ear: usize) -> &[Complex<f64>] {
+        let bins = self.fft_len / 2 + 1;
+        let at = (az * 2 + ear) * bins;
+        &self.spectra[at..at + bins]
     }
 
     /// g(f): linear in log-frequency between the table's points, held outside 10 Hz … sr/2.
@@ -89,100 +120,153 @@ pub fn angle_distance(d: f64) -> f64 {
 
 /// Grid cell and weight: i = floor(ψ/5) mod 72, w = frac(ψ/5).
 #[inline]
-fn cell(psi_data: f64) -> (usize, f64) {
+pub fn cell(psi_data: f64) -> (usize, f64) {
     let q = psi_data / GRID_DEG;
     let fl = q.floor();
     ((fl as i64).rem_euclid(AZIMUTHS as i64) as usize, q - fl)
 }
 
-#[inline]
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    // Eight independent sums so that the loop vectorises without reassociation.
-    let mut acc = [0.0f64; 8];
-    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        for k in 0..8 {
-            acc[k] += x[k] * y[k];
-        }
-    }
-    let mut tail = 0.0;
-    for (x, y) in ra.iter().zip(rb) {
-        tail += x * y;
-    }
-    ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
-}
-
-/// Interpolated-pair KEMAR renderer with the jump crossfade.
-#[derive(Debug, Clone)]
+/// The KEMAR renderer: overlap-save blocks of B frames aligned to multiples of B from frame
+/// 0. Loading block b convolves its input x[bB − taps + 1, bB + B) with every response that
+/// some frame of the block reads (both cells of its pair, and of the held pair while a jump
+/// fades); each frame then blends two or four of those outputs. A block's outputs depend on
+/// its inputs and ψ alone, so any host block size and any seek give the same samples.
 pub struct Kemar {
-    set: std::sync::Arc<HrirSet>,
+    set: Arc<HrirSet>,
     fade: u64,
-    /// ψ at the previous frame (None at the first frame rendered after a reset).
+    /// Input segment: taps − 1 frames of history, then the block.
+    pub seg: Box<[f64]>,
+    /// ψ (data convention) of the block's frames.
+    pub psi: Box<[f64]>,
     prev_psi: Option<f64>,
-    /// Frame of the latest jump and the pair held from the frame before it.
     jump: Option<(u64, usize, f64)>,
+    // Per frame of the block: the moving pair, the held pair and the fade position (1 = none).
+    pair: Box<[(usize, f64)]>,
+    held: Box<[(usize, f64)]>,
+    fade_u: Box<[f64]>,
+    /// Convolution outputs [azimuth][ear][frame] (valid where `have`).
+    conv: Box<[f64]>,
+    have: [bool; AZIMUTHS],
+    spec: Box<[Complex<f64>]>,
+    prod: Box<[Complex<f64>]>,
+    time: Box<[f64]>,
+    scratch: Box<[Complex<f64>]>,
 }
 
 impl Kemar {
-    pub fn new(set: std::sync::Arc<HrirSet>) -> Kemar {
-        let fade = fade_frames(set.sample_rate);
-        Kemar { set, fade, prev_psi: None, jump: None }
+    pub fn new(set: Arc<HrirSet>) -> Kemar {
+        let (n, b, bins) = (set.fft_len, set.block, set.fft_len / 2 + 1);
+        let scratch_len = set.fwd.get_scratch_len().max(set.inv.get_scratch_len());
+        let zero = Complex::new(0.0, 0.0);
+        Kemar {
+            fade: fade_frames(set.sample_rate),
+            seg: vec![0.0; n].into_boxed_slice(),
+            psi: vec![0.0; b].into_boxed_slice(),
+            prev_psi: None,
+            jump: None,
+            pair: vec![(0, 0.0); b].into_boxed_slice(),
+            held: vec![(0, 0.0); b].into_boxed_slice(),
+            fade_u: vec![1.0; b].into_boxed_slice(),
+            conv: vec![0.0; AZIMUTHS * 2 * b].into_boxed_slice(),
+            have: [false; AZIMUTHS],
+            spec: vec![zero; bins].into_boxed_slice(),
+            prod: vec![zero; bins].into_boxed_slice(),
+            time: vec![0.0; n].into_boxed_slice(),
+            scratch: vec![zero; scratch_len].into_boxed_slice(),
+            set,
+        }
     }
 
-    /// Input frames needed before the first output frame.
-    pub fn lead(&self) -> usize {
+    pub fn block(&self) -> usize {
+        self.set.block
+    }
+
+    /// Frames of input history before a block.
+    pub fn history(&self) -> usize {
         self.set.taps - 1
     }
 
-    /// Frames to replay after a reset so that frame m is exact: the input window and the
-    /// longest crossfade (plus the frame before it, to see the jump).
-    pub fn warmup(&self) -> u64 {
-        (self.set.taps - 1) as u64 + self.fade + 1
+    pub fn fade(&self) -> u64 {
+        self.fade
     }
 
-    pub fn reset(&mut self) {
-        self.prev_psi = None;
-        self.jump = None;
+    /// Jump state before the next block: ψ of the previous frame, and the latest jump that may
+    /// still be fading (its frame and ψ before it), as a render from frame 0 leaves them.
+    pub fn set_jump_state(&mut self, prev_psi: Option<f64>, jump: Option<(u64, f64)>) {
+        self.prev_psi = prev_psi;
+        self.jump = jump.map(|(j, held_psi)| {
+            let (i, w) = cell(held_psi);
+            (j, i, w)
+        });
+    }
+
+    /// Convolves the block starting at frame `start` (seg and psi filled by the caller).
+    pub fn load(&mut self, start: u64) {
+        let b = self.set.block;
+        self.have = [false; AZIMUTHS];
+        for k in 0..b {
+            let n = start + k as u64;
+            let p = self.psi[k];
+            if let Some(prev) = self.prev_psi {
+                if angle_distance(p - prev) > JUMP_DEG {
+                    let (i, w) = cell(prev);
+                    self.jump = Some((n, i, w));
+                }
+            }
+            self.prev_psi = Some(p);
+            let (i, w) = cell(p);
+            self.pair[k] = (i, w);
+            self.have[i] = true;
+            self.have[(i + 1) % AZIMUTHS] = true;
+            self.fade_u[k] = 1.0;
+            if let Some((j, hi, hw)) = self.jump {
+                if n - j < self.fade {
+                    self.held[k] = (hi, hw);
+                    self.fade_u[k] = (n - j) as f64 / self.fade as f64;
+                    self.have[hi] = true;
+                    self.have[(hi + 1) % AZIMUTHS] = true;
+                }
+            }
+        }
+        let set = Arc::clone(&self.set);
+        self.time.copy_from_slice(&self.seg);
+        set.fwd.process_with_scratch(&mut self.time, &mut self.spec, &mut self.scratch).expect("forward FFT");
+        let skip = set.taps - 1;
+        for az in 0..AZIMUTHS {
+            if !self.have[az] {
+                continue;
+            }
+            for ear in 0..2 {
+                for ((o, a), h) in self.prod.iter_mut().zip(self.spec.iter()).zip(set.spectrum(az, ear)) {
+                    *o = a * h;
+                }
+                let last = self.prod.len() - 1;
+                self.prod[0].im = 0.0; // the DC and Nyquist bins of a real signal are real
+                self.prod[last].im = 0.0;
+                set.inv.process_with_scratch(&mut self.prod, &mut self.time, &mut self.scratch).expect("inverse FFT");
+                let at = (az * 2 + ear) * b;
+                self.conv[at..at + b].copy_from_slice(&self.time[skip..skip + b]);
+            }
+        }
     }
 
     #[inline]
-    fn pair(&self, x: &[f64], i: usize, w: f64, ear: usize) -> f64 {
+    fn pair_value(&self, (i, w): (usize, f64), ear: usize, k: usize) -> f64 {
+        let b = self.set.block;
         let j = (i + 1) % AZIMUTHS;
-        let a = dot(self.set.reversed(i, ear), x);
-        let b = dot(self.set.reversed(j, ear), x);
-        (1.0 - w) * a + w * b
+        (1.0 - w) * self.conv[(i * 2 + ear) * b + k] + w * self.conv[(j * 2 + ear) * b + k]
     }
 
-    /// Renders frames m0… : `x` holds the input from frame m0 − lead on (lead + out.len()
-    /// values), `psi` the data-convention azimuth per output frame.
-    pub fn render(&mut self, m0: u64, x: &[f64], psi: &[f64], l: &mut [f64], r: &mut [f64]) {
-        let taps = self.set.taps;
-        for k in 0..l.len() {
-            let n = m0 + k as u64;
-            let win = &x[k..k + taps];
-            let (i, w) = cell(psi[k]);
-            if let Some(p) = self.prev_psi {
-                if angle_distance(psi[k] - p) > JUMP_DEG {
-                    let (hi, hw) = cell(p);
-                    self.jump = Some((n, hi, hw));
-                }
-            }
-            self.prev_psi = Some(psi[k]);
-            let mut yl = self.pair(win, i, w, 0);
-            let mut yr = self.pair(win, i, w, 1);
-            if let Some((j, hi, hw)) = self.jump {
-                if n - j < self.fade {
-                    let u = (n - j) as f64 / self.fade as f64;
-                    yl = (1.0 - u) * self.pair(win, hi, hw, 0) + u * yl;
-                    yr = (1.0 - u) * self.pair(win, hi, hw, 1) + u * yr;
-                } else {
-                    self.jump = None;
-                }
-            }
-            l[k] = yl;
-            r[k] = yr;
+    /// Ear signals at frame k of the loaded block.
+    #[inline]
+    pub fn frame(&self, k: usize) -> (f64, f64) {
+        let mut y = [0.0; 2];
+        for (ear, out) in y.iter_mut().enumerate() {
+            let new = self.pair_value(self.pair[k], ear, k);
+            let u = self.fade_u[k];
+            *out = if u < 1.0 { (1.0 - u) * self.pair_value(self.held[k], ear, k) + u * new } else { new };
         }
+        (y[0], y[1])
     }
 }
 

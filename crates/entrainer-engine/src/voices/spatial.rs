@@ -1,21 +1,28 @@
 //! `spatial_angle_modulation` (`voices.md` §3.10) and `spatial_angle_modulation_monaural_beat`
 //! (§3.11): a mono source carried around the head, rendered by [`crate::hrtf`].
 //!
-//! Both voices keep a history of their source x (zero before frame 0) so that the renderer
-//! sees the inputs it needs. A seek replays from a frame far enough back (the KEMAR window
-//! and crossfade, or the sphere model's warm-up) with empty history, which makes KEMAR exact
-//! (class E) and the sphere model class F.
+//! Each voice is a [`Source`] (the level-scaled mono signal x and the azimuth ψ per frame)
+//! inside one [`SpatialVoice`], which feeds a head renderer and applies amp(t):
+//!
+//! - KEMAR works in blocks aligned to frame 0 and asks the source for a whole block ahead;
+//!   a seek refills the input history of its block and rebuilds the jump state from ψ, which
+//!   is a pure function of the frame: class E.
+//! - The sphere model streams; a seek replays from the warm-up start (`voices.md` §2.9.5).
+//!
+//! Before frame 0 the input is zero, except for a continued voice: its source extrapolated
+//! backwards at the start values from the carried phases, so that it picks up where its
+//! predecessor was (without this a continued voice would restart its responses and click).
 
 use std::sync::Arc;
 
+use crate::error::EngineError;
 use crate::filters::Df1;
-use crate::hrtf::{HrirSet, Kemar, Sphere, COEFF_BLOCK};
+use crate::hrtf::{angle_distance, HrirSet, Kemar, Sphere, COEFF_BLOCK, JUMP_DEG};
 use crate::osc::{Carrier, CarrierSpec, Clock, Phase};
 use crate::plan::Params;
 use crate::ramp::{Lerp, Ramp};
 use crate::shapes::{cos_cycles, sin_cycles};
 use crate::Result;
-use crate::error::EngineError;
 
 use super::common::{fill_alpha, CHUNK, INV_TAU};
 use super::monaural::{Monaural, MonauralVoice};
@@ -23,10 +30,10 @@ use super::{Placement, Signature, Voice, VoiceState};
 
 const DEG: f64 = 180.0 / std::f64::consts::PI;
 
-/// Clock roles in the continuation state.
+/// Clock roles in the continuation state (the monaural core uses 0 and 1).
 const PATH: usize = 0;
-const MONO_PATH: usize = 3;
 const MONO_SOURCE_AM: usize = 2;
+const MONO_PATH: usize = 3;
 
 #[derive(Debug, Clone)]
 pub enum Model {
@@ -69,74 +76,206 @@ impl Model {
     }
 }
 
-/// The head renderer of one voice instance, with its source history.
-struct Head {
-    kemar: Option<Kemar>,
-    sphere: Option<Sphere>,
-    lead: usize,
-    /// x from frame m − lead on: `lead` history values, then the chunk being rendered.
-    x: Box<[f64]>,
-    psi: Box<[f64; CHUNK]>,
-    /// A continued voice's input before its frame 0: its source extrapolated backwards at the
-    /// start values from the carried phases, so it picks up where its predecessor was.
-    preroll: Option<Box<[f64]>>,
-    carried: Option<[Df1; 2]>,
+/// What a spatial voice carries around the head.
+pub trait Source: Send {
+    /// x (with the level table applied) and ψ (voice convention, degrees) for the next
+    /// `x.len()` frames, starting at frame m0 (the source's position); advances.
+    fn fill(&mut self, m0: u64, x: &mut [f64], psi: &mut [f64]);
+    /// Positions the source so that the next `fill` starts at frame m.
+    fn seek(&mut self, m: u64);
+    /// ψ at any frame, exactly as `fill` computes it.
+    fn psi_at(&self, n: u64) -> f64;
+    /// Continuation state (phases and clocks) at frame m, where the source is positioned.
+    fn state(&self, m: u64) -> VoiceState;
 }
 
-impl Head {
-    fn new(model: &Model, sr: u32) -> Head {
-        let (kemar, sphere) = match model {
-            Model::Kemar(set) => (Some(Kemar::new(Arc::clone(set))), None),
-            Model::Sphere => (None, Some(Sphere::new(sr))),
+enum Head {
+    Kemar(Box<Kemar>),
+    Sphere { model: Sphere, x: Box<[f64]>, psi: Box<[f64; CHUNK]>, carried: Option<[Df1; 2]> },
+}
+
+/// A source rendered through a head model, scaled by amp(t).
+pub struct SpatialVoice<S: Source> {
+    source: S,
+    ramp: Ramp,
+    amp: Lerp,
+    m: u64,
+    head: Head,
+    /// x before frame 0 (see the module notes), `history` values ending at frame −1.
+    preroll: Option<Box<[f64]>>,
+    /// KEMAR: the block whose convolutions are loaded.
+    loaded: Option<u64>,
+    alpha: Box<[f64; CHUNK]>,
+}
+
+impl<S: Source> SpatialVoice<S> {
+    fn new(source: S, model: &Model, place: Placement, amp: Lerp, initial: Option<&VoiceState>, preroll: impl FnOnce(usize) -> Box<[f64]>) -> Self {
+        let head = match model {
+            Model::Kemar(set) => Head::Kemar(Box::new(Kemar::new(Arc::clone(set)))),
+            Model::Sphere => {
+                let model = Sphere::new(place.sample_rate);
+                let lead = model.lead();
+                let carried = initial.and_then(|s| s.filters).map(|f| [f[0][0], f[1][0]]);
+                Head::Sphere { model, x: vec![0.0; lead + CHUNK].into_boxed_slice(), psi: Box::new([0.0; CHUNK]), carried }
+            }
         };
-        let lead = kemar.as_ref().map_or_else(|| sphere.as_ref().map_or(0, |s| s.lead()), |k| k.lead());
-        Head { kemar, sphere, lead, x: vec![0.0; lead + CHUNK].into_boxed_slice(), psi: Box::new([0.0; CHUNK]), preroll: None, carried: None }
+        let history = match &head {
+            Head::Kemar(k) => k.history(),
+            Head::Sphere { model, .. } => model.lead(),
+        };
+        let mut v = SpatialVoice {
+            source,
+            ramp: place.ramp,
+            amp,
+            m: 0,
+            head,
+            preroll: initial.map(|_| preroll(history)),
+            loaded: None,
+            alpha: Box::new([0.0; CHUNK]),
+        };
+        v.seek(0);
+        v
     }
 
-    /// First frame to replay from (with empty history) so that frame m comes out right.
-    fn replay_from(&self, m: u64) -> u64 {
-        match (&self.kemar, &self.sphere) {
-            (Some(k), _) => m.saturating_sub(k.warmup()),
-            (_, Some(s)) => m.saturating_sub(s.warmup()) / COEFF_BLOCK * COEFF_BLOCK,
-            _ => m,
+    /// Writes the input of frames [from, to) into `out` (to ≤ the source's next fill): the
+    /// pre-roll or zeros before frame 0, then the source, which must be positioned at
+    /// max(from, 0). `scratch` receives ψ and is discarded.
+    fn history(source: &mut S, preroll: &Option<Box<[f64]>>, from: i64, out: &mut [f64], scratch: &mut [f64]) {
+        let neg = (-from).clamp(0, out.len() as i64) as usize;
+        match preroll {
+            Some(p) => out[..neg].copy_from_slice(&p[p.len() - neg..]),
+            None => out[..neg].fill(0.0),
+        }
+        let mut at = neg;
+        while at < out.len() {
+            let n = (out.len() - at).min(scratch.len());
+            source.fill((from + at as i64) as u64, &mut out[at..at + n], &mut scratch[..n]);
+            at += n;
         }
     }
 
-    /// Empty state before rendering frame `from` (carried state and pre-roll at frame 0).
-    fn reset(&mut self, from: u64) {
-        self.x.fill(0.0);
-        if from == 0 {
-            if let Some(p) = &self.preroll {
-                self.x[..self.lead].copy_from_slice(p);
+    fn render_kemar(&mut self, l: &mut [f64], r: &mut [f64]) {
+        let Head::Kemar(k) = &mut self.head else { unreachable!() };
+        let b = k.block() as u64;
+        let hist = k.history();
+        for i in 0..l.len() {
+            let n = self.m + i as u64;
+            let blk = n / b;
+            if self.loaded != Some(blk) {
+                // The source is positioned at this block's start (the history is in place).
+                k.seg.copy_within(b as usize..b as usize + hist, 0);
+                let (seg, psi) = (&mut k.seg[hist..], &mut k.psi[..]);
+                self.source.fill(blk * b, seg, psi);
+                for p in psi.iter_mut() {
+                    *p = -*p; // the data's convention: positive = left
+                }
+                k.load(blk * b);
+                self.loaded = Some(blk);
+            }
+            let (yl, yr) = k.frame((n - blk * b) as usize);
+            l[i] = yl;
+            r[i] = yr;
+        }
+    }
+
+    fn render_sphere(&mut self, l: &mut [f64], r: &mut [f64]) {
+        let Head::Sphere { model, x, psi, .. } = &mut self.head else { unreachable!() };
+        let (n, lead) = (l.len(), model.lead());
+        self.source.fill(self.m, &mut x[lead..lead + n], &mut psi[..n]);
+        for p in psi[..n].iter_mut() {
+            *p = -*p;
+        }
+        model.render(self.m, &x[..lead + n], &psi[..n], l, r);
+        x.copy_within(n..n + lead, 0);
+    }
+
+    fn seek_kemar(&mut self, m: u64) {
+        let Head::Kemar(k) = &mut self.head else { unreachable!() };
+        let b = k.block() as u64;
+        let (hist, fade) = (k.history(), k.fade());
+        let start = m / b * b;
+        // Jump state at the block start: ψ of the frame before it and the latest jump (at a
+        // frame j ≥ 1 with |ψ(j) − ψ(j − 1)| > 5°) that may still be fading there.
+        let prev = (start > 0).then(|| -self.source.psi_at(start - 1));
+        let mut jump = None;
+        for j in start.saturating_sub(fade).max(1)..start {
+            let (a, c) = (-self.source.psi_at(j - 1), -self.source.psi_at(j));
+            if angle_distance(c - a) > JUMP_DEG {
+                jump = Some((j, a));
             }
         }
-        if let Some(k) = &mut self.kemar {
-            k.reset();
-        }
-        if let Some(s) = &mut self.sphere {
-            s.reset(if from == 0 { self.carried } else { None });
+        k.set_jump_state(prev, jump);
+        // Input history: the `hist` frames before the block, at the top of the segment's
+        // block part so that loading the block shifts them into place.
+        let from = start as i64 - hist as i64;
+        self.source.seek(from.max(0) as u64);
+        let mut scratch = [0.0; CHUNK];
+        Self::history(&mut self.source, &self.preroll, from, &mut k.seg[b as usize..b as usize + hist], &mut scratch);
+        self.loaded = None;
+        self.m = start;
+        let (mut l, mut r) = ([0.0; CHUNK], [0.0; CHUNK]);
+        while self.m < m {
+            let n = ((m - self.m) as usize).min(CHUNK);
+            self.render_kemar(&mut l[..n], &mut r[..n]);
+            self.m += n as u64;
         }
     }
 
-    /// Renders frames m0… from the source already written to x[lead..lead + n] and ψ (voice
-    /// convention), scaled by amp; then shifts the history.
-    fn render(&mut self, m0: u64, n: usize, l: &mut [f64], r: &mut [f64]) {
-        for p in self.psi[..n].iter_mut() {
-            *p = -*p; // the data convention: positive = left
+    fn seek_sphere(&mut self, m: u64) {
+        let Head::Sphere { model, x, carried, .. } = &mut self.head else { unreachable!() };
+        // Replay from the warm-up start, a multiple of 16 (coefficient refresh), from the
+        // carried filter state when that start is frame 0.
+        let from = m.saturating_sub(model.warmup()) / COEFF_BLOCK * COEFF_BLOCK;
+        model.reset(if from == 0 { *carried } else { None });
+        let lead = model.lead();
+        let hist_from = from as i64 - lead as i64;
+        self.source.seek(hist_from.max(0) as u64);
+        let mut scratch = [0.0; CHUNK];
+        Self::history(&mut self.source, &self.preroll, hist_from, &mut x[..lead], &mut scratch);
+        self.m = from;
+        let (mut l, mut r) = ([0.0; CHUNK], [0.0; CHUNK]);
+        while self.m < m {
+            let n = ((m - self.m) as usize).min(CHUNK);
+            self.render_sphere(&mut l[..n], &mut r[..n]);
+            self.m += n as u64;
         }
-        let x = &self.x[..self.lead + n];
-        if let Some(k) = &mut self.kemar {
-            k.render(m0, x, &self.psi[..n], l, r);
-        } else if let Some(s) = &mut self.sphere {
-            s.render(m0, x, &self.psi[..n], l, r);
-        }
-        self.x.copy_within(n..n + self.lead, 0);
-    }
-
-    fn filters(&self) -> Option<[[Df1; 4]; 2]> {
-        self.sphere.as_ref().map(|s| [[s.state[0], Df1::default(), Df1::default(), Df1::default()], [s.state[1], Df1::default(), Df1::default(), Df1::default()]])
     }
 }
+
+impl<S: Source> Voice for SpatialVoice<S> {
+    fn render(&mut self, l: &mut [f64], r: &mut [f64]) {
+        match self.head {
+            Head::Kemar(_) => self.render_kemar(l, r),
+            Head::Sphere { .. } => self.render_sphere(l, r),
+        }
+        let alpha = &mut self.alpha[..l.len()];
+        fill_alpha(&self.ramp, self.m, alpha);
+        for ((yl, yr), a) in l.iter_mut().zip(r.iter_mut()).zip(alpha.iter()) {
+            let g = self.amp.at(*a);
+            *yl *= g;
+            *yr *= g;
+        }
+        self.m += l.len() as u64;
+    }
+
+    fn seek(&mut self, m: u64) {
+        match self.head {
+            Head::Kemar(_) => self.seek_kemar(m),
+            Head::Sphere { .. } => self.seek_sphere(m),
+        }
+    }
+
+    fn state(&self) -> VoiceState {
+        // The KEMAR source runs ahead to the end of its block: ask for the state at m.
+        let mut st = self.source.state(self.m);
+        if let Head::Sphere { model, .. } = &self.head {
+            st.filters = Some([[model.state[0], Df1::default(), Df1::default(), Df1::default()], [model.state[1], Df1::default(), Df1::default(), Df1::default()]]);
+        }
+        st
+    }
+}
+
+// --- spatial_angle_modulation -------------------------------------------------------------------
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Path {
@@ -192,11 +331,35 @@ impl Sam {
 
     pub fn signature(&self, a: f64) -> Signature {
         let f = self.carrier_hz.at(a);
+        // `suppression` stands for "has recursive filters": the sphere model's shadow filter.
         Signature { function: "spatial_angle_modulation", freq_l_hz: f, freq_r_hz: f, suppression: self.model.is_sphere() }
     }
 
     pub fn bound(&self) -> [f64; 2] {
         self.model.bound(self.amp.max())
+    }
+
+    pub fn instantiate(&self, place: Placement, initial: Option<&VoiceState>) -> SpatialVoice<SamSource> {
+        let (sr, ramp) = (place.sample_rate, place.ramp);
+        let phase0 = initial.map_or(Phase::default(), |s| s.phases[0]);
+        let source = SamSource {
+            spec: self.clone(),
+            ramp,
+            carrier: Carrier::new(CarrierSpec { base_hz: self.carrier_hz, vibrato: None }, ramp, sr, phase0),
+            path: Clock::new(self.path_hz, ramp, sr, initial.map_or(0.0, |s| s.clocks[PATH])),
+            scratch: Box::new([0.0; CHUNK]),
+        };
+        let preroll = |lead: usize| {
+            // x before frame 0 at the start frequency, ending at the carried phase.
+            let f0 = self.carrier_hz.start.max(0.0);
+            let back = phase0.add(-f0 * lead as f64 / sr as f64);
+            let mut pre = vec![0.0; lead].into_boxed_slice();
+            Carrier::new(CarrierSpec { base_hz: Lerp::constant(f0), vibrato: None }, Ramp::HOLD, sr, back).fill(&mut pre);
+            let g = self.model.level(f0);
+            pre.iter_mut().for_each(|p| *p = g * sin_cycles(*p));
+            pre
+        };
+        SpatialVoice::new(source, &self.model, place, self.amp, initial, preroll)
     }
 
     /// ψ (voice convention) at frame n with α = a.
@@ -232,96 +395,55 @@ impl Sam {
         };
         azimuth(x, y, r)
     }
-
-    pub fn instantiate(&self, place: Placement, initial: Option<&VoiceState>) -> SamVoice {
-        let (sr, ramp) = (place.sample_rate, place.ramp);
-        let phase0 = initial.map_or(Phase::default(), |s| s.phases[0]);
-        let carrier = Carrier::new(CarrierSpec { base_hz: self.carrier_hz, vibrato: None }, ramp, sr, phase0);
-        let mut head = Head::new(&self.model, sr);
-        if let Some(init) = initial {
-            head.carried = init.filters.map(|f| [f[0][0], f[1][0]]);
-            // x before frame 0 at the start frequency, ending at the carried phase.
-            let (lead, f0) = (head.lead, self.carrier_hz.start.max(0.0));
-            let back = init.phases[0].add(-f0 * lead as f64 / sr as f64);
-            let mut pre = vec![0.0; lead].into_boxed_slice();
-            Carrier::new(CarrierSpec { base_hz: Lerp::constant(f0), vibrato: None }, Ramp::HOLD, sr, back).fill(&mut pre);
-            let g = self.model.level(f0);
-            pre.iter_mut().for_each(|p| *p = g * sin_cycles(*p));
-            head.preroll = Some(pre);
-        }
-        head.reset(0);
-        SamVoice {
-            spec: self.clone(),
-            ramp,
-            m: 0,
-            carrier,
-            path: Clock::new(self.path_hz, ramp, sr, initial.map_or(0.0, |s| s.clocks[PATH])),
-            head,
-            scratch: Box::new([[0.0; CHUNK]; 2]),
-        }
-    }
 }
 
-pub struct SamVoice {
+pub struct SamSource {
     spec: Sam,
     ramp: Ramp,
-    m: u64,
     carrier: Carrier,
     path: Clock,
-    head: Head,
-    scratch: Box<[[f64; CHUNK]; 2]>,
+    scratch: Box<[f64; CHUNK]>,
 }
 
-impl SamVoice {
-    fn step(&mut self, l: &mut [f64], r: &mut [f64]) {
-        let n = l.len();
-        let m0 = self.m;
-        let [alpha, phase] = &mut *self.scratch;
-        let (alpha, phase) = (&mut alpha[..n], &mut phase[..n]);
-        fill_alpha(&self.ramp, m0, alpha);
-        self.carrier.fill(phase);
+impl Source for SamSource {
+    fn fill(&mut self, m0: u64, x: &mut [f64], psi: &mut [f64]) {
         let s = &self.spec;
-        let lead = self.head.lead;
+        self.carrier.fill(x);
         let const_g = s.carrier_hz.is_const().then(|| s.model.level(s.carrier_hz.start));
-        for k in 0..n {
-            let g = const_g.unwrap_or_else(|| s.model.level(s.carrier_hz.at(alpha[k])));
-            self.head.x[lead + k] = g * sin_cycles(phase[k]);
-            self.head.psi[k] = s.psi(&self.path, m0 + k as u64, alpha[k]);
+        let mut at = 0;
+        while at < x.len() {
+            let n = (x.len() - at).min(CHUNK);
+            let alpha = &mut self.scratch[..n];
+            fill_alpha(&self.ramp, m0 + at as u64, alpha);
+            for k in 0..n {
+                let a = alpha[k];
+                let g = const_g.unwrap_or_else(|| s.model.level(s.carrier_hz.at(a)));
+                x[at + k] = g * sin_cycles(x[at + k]);
+                psi[at + k] = s.psi(&self.path, m0 + (at + k) as u64, a);
+            }
+            at += n;
         }
-        self.head.render(m0, n, l, r);
-        for k in 0..n {
-            let a = s.amp.at(alpha[k]);
-            l[k] *= a;
-            r[k] *= a;
-        }
-        self.m += n as u64;
-    }
-}
-
-impl Voice for SamVoice {
-    fn render(&mut self, l: &mut [f64], r: &mut [f64]) {
-        self.step(l, r);
     }
 
     fn seek(&mut self, m: u64) {
-        let from = self.head.replay_from(m);
-        self.head.reset(from);
-        self.carrier.seek(from);
-        self.m = from;
-        let (mut l, mut r) = ([0.0; CHUNK], [0.0; CHUNK]);
-        while self.m < m {
-            let n = ((m - self.m) as usize).min(CHUNK);
-            self.step(&mut l[..n], &mut r[..n]);
-        }
+        self.carrier.seek(m);
     }
 
-    fn state(&self) -> VoiceState {
+    fn psi_at(&self, n: u64) -> f64 {
+        self.spec.psi(&self.path, n, self.ramp.alpha(n as f64))
+    }
+
+    fn state(&self, m: u64) -> VoiceState {
         let mut clocks = [0.0; 8];
-        clocks[PATH] = self.path.at(self.m as f64);
-        let c = self.carrier.phase();
-        VoiceState { phases: [c, c], clocks, filters: self.head.filters() }
+        clocks[PATH] = self.path.at(m as f64);
+        let mut c = self.carrier.clone();
+        c.seek(m);
+        let p = c.phase();
+        VoiceState { phases: [p, p], clocks, filters: None }
     }
 }
+
+// --- spatial_angle_modulation_monaural_beat -------------------------------------------------------
 
 #[derive(Debug, Clone)]
 pub struct SamMonaural {
@@ -360,40 +482,43 @@ impl SamMonaural {
 
     pub fn signature(&self, a: f64) -> Signature {
         let (b, d) = (self.base_hz.at(a), self.beat_hz.at(a) / 2.0);
-        Signature { function: "spatial_angle_modulation_monaural_beat", freq_l_hz: (b - d).max(0.0), freq_r_hz: (b + d).max(0.0), suppression: self.model.is_sphere() }
+        Signature {
+            function: "spatial_angle_modulation_monaural_beat",
+            freq_l_hz: (b - d).max(0.0),
+            freq_r_hz: (b + d).max(0.0),
+            suppression: self.model.is_sphere(),
+        }
     }
 
     pub fn bound(&self) -> [f64; 2] {
         self.model.bound(self.amp.max())
     }
 
+    /// Lift-form AM of the source, only when depth and rate are non-zero (as §3.3's core AM).
     fn am_active(&self) -> bool {
         (self.am_depth.start != 0.0 || self.am_depth.end != 0.0) && (self.am_rate_hz.start != 0.0 || self.am_rate_hz.end != 0.0)
     }
 
-    pub fn instantiate(&self, place: Placement, initial: Option<&VoiceState>) -> SamMonauralVoice {
+    pub fn instantiate(&self, place: Placement, initial: Option<&VoiceState>) -> SpatialVoice<SamMonauralSource> {
         let (sr, ramp) = (place.sample_rate, place.ramp);
         let clock0 = |role: usize| initial.map_or(0.0, |s| s.clocks[role]);
-        let mut head = Head::new(&self.model, sr);
-        if let Some(init) = initial {
-            head.carried = init.filters.map(|f| [f[0][0], f[1][0]]);
-            head.preroll = Some(self.preroll(place, init, head.lead));
-        }
-        head.reset(0);
-        SamMonauralVoice {
+        let source = SamMonauralSource {
             spec: self.clone(),
             ramp,
-            m: 0,
+            place,
+            initial: initial.copied(),
             core: self.core.instantiate(place, initial),
             am_clock: Clock::new(self.am_rate_hz, ramp, sr, clock0(MONO_SOURCE_AM)),
             path: Clock::new(self.rate_hz, ramp, sr, clock0(MONO_PATH)),
-            head,
+            m: 0,
             scratch: Box::new([[0.0; CHUNK]; 3]),
-        }
+        };
+        let preroll = |lead: usize| self.preroll(place, initial.expect("pre-roll of a continued voice"), lead);
+        SpatialVoice::new(source, &self.model, place, self.amp, initial, preroll)
     }
 
     /// The source for the `lead` frames before frame 0, at the start values, ending at the
-    /// carried phases and clocks (see `Head::preroll`).
+    /// carried phases and clocks.
     fn preroll(&self, place: Placement, init: &VoiceState, lead: usize) -> Box<[f64]> {
         let sr = place.sample_rate;
         let back = self.core.rewind(init, lead as f64, sr);
@@ -416,81 +541,83 @@ impl SamMonaural {
             })
             .collect()
     }
+
+    /// ψ (voice convention) at frame n with α = a.
+    #[inline]
+    fn psi(&self, path: &Clock, n: u64, a: f64) -> f64 {
+        let r = self.radius.at(a);
+        if r == 0.0 {
+            return 0.0;
+        }
+        let psi = self.phase_rad.at(a) * DEG + self.sign * 360.0 * path.frac_at(n, 0.0);
+        if r < 0.0 {
+            psi + 180.0
+        } else {
+            psi
+        }
+    }
 }
 
-pub struct SamMonauralVoice {
+pub struct SamMonauralSource {
     spec: SamMonaural,
     ramp: Ramp,
-    m: u64,
+    place: Placement,
+    initial: Option<VoiceState>,
     core: MonauralVoice,
     am_clock: Clock,
     path: Clock,
-    head: Head,
+    /// Frame the core is positioned at.
+    m: u64,
     scratch: Box<[[f64; CHUNK]; 3]>,
 }
 
-impl SamMonauralVoice {
-    fn step(&mut self, l: &mut [f64], r: &mut [f64]) {
-        let n = l.len();
-        let m0 = self.m;
-        let [alpha, cl, cr] = &mut *self.scratch;
-        let (alpha, cl, cr) = (&mut alpha[..n], &mut cl[..n], &mut cr[..n]);
-        fill_alpha(&self.ramp, m0, alpha);
-        self.core.render(cl, cr);
+impl Source for SamMonauralSource {
+    fn fill(&mut self, m0: u64, x: &mut [f64], psi: &mut [f64]) {
         let s = &self.spec;
-        let lead = self.head.lead;
         let am = s.am_active();
         let const_g = s.base_hz.is_const().then(|| s.model.level(s.base_hz.start));
-        for k in 0..n {
-            let a = alpha[k];
-            let nk = m0 + k as u64;
-            let mut x = 0.5 * (cl[k] + cr[k]);
-            if am {
-                let d = s.am_depth.at(a);
-                x *= (1.0 - d / 2.0) + (d / 2.0) * sin_cycles(self.am_clock.at(nk as f64) + s.am_phase_rad.at(a) * INV_TAU);
+        let mut at = 0;
+        while at < x.len() {
+            let n = (x.len() - at).min(CHUNK);
+            let [alpha, cl, cr] = &mut *self.scratch;
+            let (alpha, cl, cr) = (&mut alpha[..n], &mut cl[..n], &mut cr[..n]);
+            fill_alpha(&self.ramp, m0 + at as u64, alpha);
+            self.core.render(cl, cr);
+            for k in 0..n {
+                let a = alpha[k];
+                let nk = m0 + (at + k) as u64;
+                let mut v = 0.5 * (cl[k] + cr[k]);
+                if am {
+                    let d = s.am_depth.at(a);
+                    v *= (1.0 - d / 2.0) + (d / 2.0) * sin_cycles(self.am_clock.at(nk as f64) + s.am_phase_rad.at(a) * INV_TAU);
+                }
+                x[at + k] = const_g.unwrap_or_else(|| s.model.level(s.base_hz.at(a))) * v;
+                psi[at + k] = s.psi(&self.path, nk, a);
             }
-            let g = const_g.unwrap_or_else(|| s.model.level(s.base_hz.at(a)));
-            self.head.x[lead + k] = g * x;
-            let r = s.radius.at(a);
-            self.head.psi[k] = if r == 0.0 {
-                0.0
-            } else {
-                let psi = s.phase_rad.at(a) * DEG + s.sign * 360.0 * self.path.frac_at(nk, 0.0);
-                if r < 0.0 { psi + 180.0 } else { psi }
-            };
+            at += n;
         }
-        self.head.render(m0, n, l, r);
-        for k in 0..n {
-            let a = s.amp.at(alpha[k]);
-            l[k] *= a;
-            r[k] *= a;
-        }
-        self.m += n as u64;
-    }
-}
-
-impl Voice for SamMonauralVoice {
-    fn render(&mut self, l: &mut [f64], r: &mut [f64]) {
-        self.step(l, r);
+        self.m = m0 + x.len() as u64;
     }
 
     fn seek(&mut self, m: u64) {
-        let from = self.head.replay_from(m);
-        self.head.reset(from);
-        self.core.seek(from);
-        self.m = from;
-        let (mut l, mut r) = ([0.0; CHUNK], [0.0; CHUNK]);
-        while self.m < m {
-            let n = ((m - self.m) as usize).min(CHUNK);
-            self.step(&mut l[..n], &mut r[..n]);
-        }
+        self.core.seek(m);
+        self.m = m;
     }
 
-    fn state(&self) -> VoiceState {
-        let mut st = self.core.state();
-        st.clocks[MONO_SOURCE_AM] = self.am_clock.at(self.m as f64);
-        st.clocks[MONO_PATH] = self.path.at(self.m as f64);
-        st.filters = self.head.filters();
+    fn psi_at(&self, n: u64) -> f64 {
+        self.spec.psi(&self.path, n, self.ramp.alpha(n as f64))
+    }
+
+    fn state(&self, m: u64) -> VoiceState {
+        let mut st = if m == self.m {
+            self.core.state()
+        } else {
+            let mut core = self.spec.core.instantiate(self.place, self.initial.as_ref());
+            core.seek(m);
+            core.state()
+        };
+        st.clocks[MONO_SOURCE_AM] = self.am_clock.at(m as f64);
+        st.clocks[MONO_PATH] = self.path.at(m as f64);
         st
     }
 }
