@@ -21,6 +21,7 @@ use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 
 use crate::error::{EngineError, Result};
 use crate::filters::Df1;
+use crate::shapes::{cos_cycles, floor};
 
 pub const AZIMUTHS: usize = 72;
 pub const GRID_DEG: f64 = 5.0;
@@ -32,14 +33,8 @@ pub const SOUND_SPEED_M_S: f64 = 343.0;
 /// Shadow-filter coefficients are refreshed at frames n ≡ 0 (mod 16) (`voices.md` §2.9.4).
 pub const COEFF_BLOCK: u64 = 16;
 
-/// KEMAR responses prepared for one sample rate (by `entrainer.hrtf` in Python), with their
-/// spectra for the block convolution.
-pub struct HrirSet {
-    pub sample_rate: u32,
-    pub taps: usize,
-    /// g(f) on the log-spaced grid 10 Hz … sr/2.
-    level: Vec<f64>,
-    /// FFT length N and frames per block B = N − taps + 1 (overlap-save).
+/// One overlap-save layout: FFT length N, block B = N − taps + 1, the responses' spectra.
+pub struct FftLayout {
     pub fft_len: usize,
     pub block: usize,
     /// Spectra of the responses zero-padded to N, scaled by 1/N: [azimuth][ear][bin].
@@ -48,16 +43,53 @@ pub struct HrirSet {
     inv: Arc<dyn ComplexToReal<f64>>,
 }
 
-impl std::fmt::Debug for HrirSet {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HrirSet").field("sample_rate", &self.sample_rate).field("taps", &self.taps).field("fft_len", &self.fft_len).finish()
+impl FftLayout {
+    fn new(n: usize, taps: usize, irs: &[f64]) -> FftLayout {
+        let mut planner = RealFftPlanner::<f64>::new();
+        let (fwd, inv) = (planner.plan_fft_forward(n), planner.plan_fft_inverse(n));
+        let bins = n / 2 + 1;
+        let mut spectra = vec![Complex::new(0.0, 0.0); AZIMUTHS * 2 * bins];
+        let mut buf = vec![0.0; n];
+        for (ir, out) in irs.chunks_exact(taps).zip(spectra.chunks_exact_mut(bins)) {
+            buf.fill(0.0);
+            for (b, v) in buf.iter_mut().zip(ir) {
+                *b = v / n as f64;
+            }
+            fwd.process(&mut buf, out).expect("forward FFT of a response");
+        }
+        FftLayout { fft_len: n, block: n - taps + 1, spectra, fwd, inv }
+    }
+
+    #[inline]
+    fn spectrum(&self, az: usize, ear: usize) -> &[Complex<f64>] {
+        let bins = self.fft_len / 2 + 1;
+        let at = (az * 2 + ear) * bins;
+        &self.spectra[at..at + bins]
+    }
+
+    /// Relative cost per frame when ψ moves up to `deg_per_frame`: the transforms of a block
+    /// (one forward, one inverse per ear for each grid cell touched) times N·log N, over B.
+    fn cost(&self, deg_per_frame: f64) -> f64 {
+        let cells = (self.block as f64 * deg_per_frame / GRID_DEG).ceil() + 2.0;
+        let n = self.fft_len as f64;
+        (1.0 + 2.0 * cells.min(AZIMUTHS as f64)) * n * n.log2() / self.block as f64
     }
 }
 
-/// FFT length for responses of `taps` taps: twice the next power of two, so that a block is
-/// longer than a response.
-pub fn fft_len(taps: usize) -> usize {
-    2 * taps.next_power_of_two()
+/// KEMAR responses prepared for one sample rate (by `entrainer.hrtf` in Python), with their
+/// spectra for two block layouts (short blocks suit fast paths, long ones slow paths).
+pub struct HrirSet {
+    pub sample_rate: u32,
+    pub taps: usize,
+    /// g(f) on the log-spaced grid 10 Hz … sr/2.
+    level: Vec<f64>,
+    pub layouts: [FftLayout; 2],
+}
+
+impl std::fmt::Debug for HrirSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HrirSet").field("sample_rate", &self.sample_rate).field("taps", &self.taps).finish()
+    }
 }
 
 impl HrirSet {
@@ -73,27 +105,19 @@ impl HrirSet {
         if !irs.iter().chain(level).all(|v| v.is_finite()) {
             return Err(bad("expected finite values".to_string()));
         }
-        let n = fft_len(taps);
-        let mut planner = RealFftPlanner::<f64>::new();
-        let (fwd, inv) = (planner.plan_fft_forward(n), planner.plan_fft_inverse(n));
-        let bins = n / 2 + 1;
-        let mut spectra = vec![Complex::new(0.0, 0.0); AZIMUTHS * 2 * bins];
-        let mut buf = vec![0.0; n];
-        for (ir, out) in irs.chunks_exact(taps).zip(spectra.chunks_exact_mut(bins)) {
-            buf.fill(0.0);
-            for (b, v) in buf.iter_mut().zip(ir) {
-                *b = v / n as f64;
-            }
-            fwd.process(&mut buf, out).map_err(|e| bad(e.to_string()))?;
-        }
-        Ok(HrirSet { sample_rate, taps, level: level.to_vec(), fft_len: n, block: n - taps + 1, spectra, fwd, inv })
+        // Blocks of at least 256 frames.
+        let n = (taps + 255).next_power_of_two();
+        let layouts = [FftLayout::new(n, taps, irs), FftLayout::new(2 * n, taps, irs)];
+        Ok(HrirSet { sample_rate, taps, level: level.to_vec(), layouts })
     }
 
-    #[inline]
-    fn spectrum(&self, az: usize, ear: usize) -> &[Complex<f64>] {
-        let bins = self.fft_len / 2 + 1;
-        let at = (az * 2 + ear) * bins;
-        &self.spectra[at..at + bins]
+    /// The cheaper layout for a path moving up to `deg_per_frame`.
+    pub fn layout_for(&self, deg_per_frame: f64) -> usize {
+        if self.layouts[0].cost(deg_per_frame) <= self.layouts[1].cost(deg_per_frame) {
+            0
+        } else {
+            1
+        }
     }
 
     /// g(f): linear in log-frequency between the table's points, held outside 10 Hz … sr/2.
@@ -114,7 +138,7 @@ pub fn fade_frames(sample_rate: u32) -> u64 {
 /// min over whole turns of |d| in degrees (the unsigned wrapped difference).
 #[inline]
 pub fn angle_distance(d: f64) -> f64 {
-    let m = d.rem_euclid(360.0);
+    let m = d - 360.0 * floor(d / 360.0);
     m.min(360.0 - m)
 }
 
@@ -133,6 +157,7 @@ pub fn cell(psi_data: f64) -> (usize, f64) {
 /// its inputs and ψ alone, so any host block size and any seek give the same samples.
 pub struct Kemar {
     set: Arc<HrirSet>,
+    layout: usize,
     fade: u64,
     /// Input segment: taps − 1 frames of history, then the block.
     pub seg: Box<[f64]>,
@@ -154,9 +179,11 @@ pub struct Kemar {
 }
 
 impl Kemar {
-    pub fn new(set: Arc<HrirSet>) -> Kemar {
-        let (n, b, bins) = (set.fft_len, set.block, set.fft_len / 2 + 1);
-        let scratch_len = set.fwd.get_scratch_len().max(set.inv.get_scratch_len());
+    /// A renderer using layout `layout` of the set ([`HrirSet::layout_for`]).
+    pub fn new(set: Arc<HrirSet>, layout: usize) -> Kemar {
+        let lay = &set.layouts[layout];
+        let (n, b, bins) = (lay.fft_len, lay.block, lay.fft_len / 2 + 1);
+        let scratch_len = lay.fwd.get_scratch_len().max(lay.inv.get_scratch_len());
         let zero = Complex::new(0.0, 0.0);
         Kemar {
             fade: fade_frames(set.sample_rate),
@@ -174,11 +201,12 @@ impl Kemar {
             time: vec![0.0; n].into_boxed_slice(),
             scratch: vec![zero; scratch_len].into_boxed_slice(),
             set,
+            layout,
         }
     }
 
     pub fn block(&self) -> usize {
-        self.set.block
+        self.set.layouts[self.layout].block
     }
 
     /// Frames of input history before a block.
@@ -202,7 +230,7 @@ impl Kemar {
 
     /// Convolves the block starting at frame `start` (seg and psi filled by the caller).
     pub fn load(&mut self, start: u64) {
-        let b = self.set.block;
+        let b = self.block();
         self.have = [false; AZIMUTHS];
         for k in 0..b {
             let n = start + k as u64;
@@ -229,55 +257,56 @@ impl Kemar {
             }
         }
         let set = Arc::clone(&self.set);
+        let lay = &set.layouts[self.layout];
         self.time.copy_from_slice(&self.seg);
-        set.fwd.process_with_scratch(&mut self.time, &mut self.spec, &mut self.scratch).expect("forward FFT");
+        lay.fwd.process_with_scratch(&mut self.time, &mut self.spec, &mut self.scratch).expect("forward FFT");
         let skip = set.taps - 1;
         for az in 0..AZIMUTHS {
             if !self.have[az] {
                 continue;
             }
             for ear in 0..2 {
-                for ((o, a), h) in self.prod.iter_mut().zip(self.spec.iter()).zip(set.spectrum(az, ear)) {
+                for ((o, a), h) in self.prod.iter_mut().zip(self.spec.iter()).zip(lay.spectrum(az, ear)) {
                     *o = a * h;
                 }
                 let last = self.prod.len() - 1;
                 self.prod[0].im = 0.0; // the DC and Nyquist bins of a real signal are real
                 self.prod[last].im = 0.0;
-                set.inv.process_with_scratch(&mut self.prod, &mut self.time, &mut self.scratch).expect("inverse FFT");
+                lay.inv.process_with_scratch(&mut self.prod, &mut self.time, &mut self.scratch).expect("inverse FFT");
                 let at = (az * 2 + ear) * b;
                 self.conv[at..at + b].copy_from_slice(&self.time[skip..skip + b]);
             }
         }
     }
 
-    #[inline]
-    fn pair_value(&self, (i, w): (usize, f64), ear: usize, k: usize) -> f64 {
-        let b = self.set.block;
-        let j = (i + 1) % AZIMUTHS;
-        (1.0 - w) * self.conv[(i * 2 + ear) * b + k] + w * self.conv[(j * 2 + ear) * b + k]
-    }
-
     /// Ear signals at frame k of the loaded block.
     #[inline]
     pub fn frame(&self, k: usize) -> (f64, f64) {
-        let mut y = [0.0; 2];
-        for (ear, out) in y.iter_mut().enumerate() {
-            let new = self.pair_value(self.pair[k], ear, k);
-            let u = self.fade_u[k];
-            *out = if u < 1.0 { (1.0 - u) * self.pair_value(self.held[k], ear, k) + u * new } else { new };
+        let b = self.block();
+        let at = |(i, w): (usize, f64)| {
+            let (ci, cj) = (i * 2 * b + k, ((i + 1) % AZIMUTHS) * 2 * b + k);
+            let c = &self.conv;
+            ((1.0 - w) * c[ci] + w * c[cj], (1.0 - w) * c[ci + b] + w * c[cj + b])
+        };
+        let (l, r) = at(self.pair[k]);
+        let u = self.fade_u[k];
+        if u < 1.0 {
+            let (hl, hr) = at(self.held[k]);
+            ((1.0 - u) * hl + u * l, (1.0 - u) * hr + u * r)
+        } else {
+            (l, r)
         }
-        (y[0], y[1])
     }
 }
 
-/// Woodworth delay in seconds for the angle θ (radians) between source and ear axis.
+/// Woodworth delay in seconds for the angle θ (degrees) between source and ear axis.
 #[inline]
-pub fn woodworth_delay_s(theta_rad: f64) -> f64 {
+pub fn woodworth_delay_s(theta_deg: f64) -> f64 {
     let k = HEAD_RADIUS_M / SOUND_SPEED_M_S;
-    if theta_rad < PI / 2.0 {
-        k * (1.0 - theta_rad.cos())
+    if theta_deg < 90.0 {
+        k * (1.0 - cos_cycles(theta_deg / 360.0))
     } else {
-        k * (theta_rad - PI / 2.0 + 1.0)
+        k * (theta_deg * (PI / 180.0) - PI / 2.0 + 1.0)
     }
 }
 
@@ -285,7 +314,7 @@ pub fn woodworth_delay_s(theta_rad: f64) -> f64 {
 #[inline]
 pub fn shadow_coefficients(theta_deg: f64, sample_rate: u32) -> (f64, f64, f64) {
     let (alpha_min, theta_min) = (0.1, 150.0);
-    let al = (1.0 + alpha_min / 2.0) + (1.0 - alpha_min / 2.0) * (PI * theta_deg / theta_min).cos();
+    let al = (1.0 + alpha_min / 2.0) + (1.0 - alpha_min / 2.0) * cos_cycles(theta_deg / (2.0 * theta_min));
     let tk = sample_rate as f64 * HEAD_RADIUS_M / SOUND_SPEED_M_S;
     ((1.0 + al * tk) / (1.0 + tk), (1.0 - al * tk) / (1.0 + tk), (1.0 - tk) / (1.0 + tk))
 }
@@ -300,8 +329,6 @@ pub struct Sphere {
     a1: f64,
     pub state: [Df1; 2],
 }
-
-const DEG: f64 = 180.0 / PI;
 
 impl Sphere {
     pub fn new(sample_rate: u32) -> Sphere {
@@ -334,7 +361,7 @@ impl Sphere {
             let mut out = [0.0; 2];
             for (ear, off) in [(0usize, -90.0f64), (1, 90.0)] {
                 let theta = angle_distance(psi[k] + off);
-                let d = woodworth_delay_s(theta / DEG) * self.sr as f64 + 1.0;
+                let d = woodworth_delay_s(theta) * self.sr as f64 + 1.0;
                 let di = d.floor();
                 let mu = d - di;
                 let base = (lead + k as i64 - di as i64) as usize; // index of x[n − d]
@@ -381,7 +408,7 @@ mod tests {
 
     #[test]
     fn woodworth_delay_reaches_its_maximum_behind_the_ear() {
-        let max = woodworth_delay_s(PI);
+        let max = woodworth_delay_s(180.0);
         assert!((max - 0.0875 / 343.0 * (PI / 2.0 + 1.0)).abs() < 1e-15);
         assert!((max * 1e3 - 0.656).abs() < 1e-3);
         assert_eq!(woodworth_delay_s(0.0), 0.0);

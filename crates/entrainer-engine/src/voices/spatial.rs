@@ -109,9 +109,15 @@ pub struct SpatialVoice<S: Source> {
 }
 
 impl<S: Source> SpatialVoice<S> {
-    fn new(source: S, model: &Model, place: Placement, amp: Lerp, initial: Option<&VoiceState>, preroll: impl FnOnce(usize) -> Box<[f64]>) -> Self {
+    /// `speed_hz` bounds how fast ψ turns, in revolutions per second (it picks the block
+    /// layout of the KEMAR convolution, which changes the cost, not the samples' values
+    /// beyond rounding; it depends on the parameters only, so renders stay deterministic).
+    fn new(source: S, model: &Model, place: Placement, amp: Lerp, speed_hz: f64, initial: Option<&VoiceState>, preroll: impl FnOnce(usize) -> Box<[f64]>) -> Self {
         let head = match model {
-            Model::Kemar(set) => Head::Kemar(Box::new(Kemar::new(Arc::clone(set)))),
+            Model::Kemar(set) => {
+                let layout = set.layout_for(360.0 * speed_hz / place.sample_rate as f64);
+                Head::Kemar(Box::new(Kemar::new(Arc::clone(set), layout)))
+            }
             Model::Sphere => {
                 let model = Sphere::new(place.sample_rate);
                 let lead = model.lead();
@@ -359,18 +365,35 @@ impl Sam {
             pre.iter_mut().for_each(|p| *p = g * sin_cycles(*p));
             pre
         };
-        SpatialVoice::new(source, &self.model, place, self.amp, initial, preroll)
+        SpatialVoice::new(source, &self.model, place, self.amp, self.speed_hz(), initial, preroll)
     }
 
-    /// ψ (voice convention) at frame n with α = a.
+    /// Revolutions per second ψ may turn at (an upper estimate: arcs sweep their span at up to
+    /// π·rate, oscillating arcs at 2·rate; squares and diamonds turn faster near the sides).
+    fn speed_hz(&self) -> f64 {
+        let rate = self.path_hz.max();
+        let span = (self.arc_deg[1].max_abs() + self.arc_deg[0].max_abs()) / 360.0;
+        match self.path {
+            Path::Circle => rate,
+            Path::Linear => 0.0,
+            Path::Square | Path::Diamond => 2.0 * rate,
+            Path::Arc => std::f64::consts::PI * span * rate,
+            Path::OscillatingArc => 2.0 * span * rate,
+        }
+    }
+
+    /// ψ (voice convention) with α = a, where p = frac(path clock).
     #[inline]
-    fn psi(&self, clock: &Clock, n: u64, a: f64) -> f64 {
+    fn psi(&self, p: f64, a: f64) -> f64 {
         let r = self.radius.at(a);
-        if clock.is_stopped() {
+        if self.path_hz.start == 0.0 && self.path_hz.end == 0.0 {
             return azimuth(0.0, r, r);
         }
-        let p = clock.frac_at(n, 0.0);
         let (x, y) = match self.path {
+            // atan2(r·sin 2πp, r·cos 2πp) is 360°·p (+180° for r < 0) up to whole turns, which
+            // no use of ψ can tell apart (cells are taken mod 72, jumps as wrapped distances).
+            Path::Circle if r > 0.0 => return 360.0 * p,
+            Path::Circle if r < 0.0 => return 360.0 * p + 180.0,
             Path::Circle => (r * sin_cycles(p), r * cos_cycles(p)),
             Path::Linear => (0.0, r * sin_cycles(p)),
             Path::Arc | Path::OscillatingArc => {
@@ -410,6 +433,7 @@ impl Source for SamSource {
         let s = &self.spec;
         self.carrier.fill(x);
         let const_g = s.carrier_hz.is_const().then(|| s.model.level(s.carrier_hz.start));
+        self.path.fill_frac(m0, 0.0, psi);
         let mut at = 0;
         while at < x.len() {
             let n = (x.len() - at).min(CHUNK);
@@ -419,7 +443,7 @@ impl Source for SamSource {
                 let a = alpha[k];
                 let g = const_g.unwrap_or_else(|| s.model.level(s.carrier_hz.at(a)));
                 x[at + k] = g * sin_cycles(x[at + k]);
-                psi[at + k] = s.psi(&self.path, m0 + (at + k) as u64, a);
+                psi[at + k] = s.psi(psi[at + k], a);
             }
             at += n;
         }
@@ -430,7 +454,7 @@ impl Source for SamSource {
     }
 
     fn psi_at(&self, n: u64) -> f64 {
-        self.spec.psi(&self.path, n, self.ramp.alpha(n as f64))
+        self.spec.psi(self.path.frac_at(n, 0.0), self.ramp.alpha(n as f64))
     }
 
     fn state(&self, m: u64) -> VoiceState {
@@ -514,7 +538,7 @@ impl SamMonaural {
             scratch: Box::new([[0.0; CHUNK]; 3]),
         };
         let preroll = |lead: usize| self.preroll(place, initial.expect("pre-roll of a continued voice"), lead);
-        SpatialVoice::new(source, &self.model, place, self.amp, initial, preroll)
+        SpatialVoice::new(source, &self.model, place, self.amp, self.rate_hz.max(), initial, preroll)
     }
 
     /// The source for the `lead` frames before frame 0, at the start values, ending at the
@@ -542,14 +566,14 @@ impl SamMonaural {
             .collect()
     }
 
-    /// ψ (voice convention) at frame n with α = a.
+    /// ψ (voice convention) with α = a, where p = frac(path clock).
     #[inline]
-    fn psi(&self, path: &Clock, n: u64, a: f64) -> f64 {
+    fn psi(&self, p: f64, a: f64) -> f64 {
         let r = self.radius.at(a);
         if r == 0.0 {
             return 0.0;
         }
-        let psi = self.phase_rad.at(a) * DEG + self.sign * 360.0 * path.frac_at(n, 0.0);
+        let psi = self.phase_rad.at(a) * DEG + self.sign * 360.0 * p;
         if r < 0.0 {
             psi + 180.0
         } else {
@@ -576,6 +600,7 @@ impl Source for SamMonauralSource {
         let s = &self.spec;
         let am = s.am_active();
         let const_g = s.base_hz.is_const().then(|| s.model.level(s.base_hz.start));
+        self.path.fill_frac(m0, 0.0, psi);
         let mut at = 0;
         while at < x.len() {
             let n = (x.len() - at).min(CHUNK);
@@ -592,7 +617,7 @@ impl Source for SamMonauralSource {
                     v *= (1.0 - d / 2.0) + (d / 2.0) * sin_cycles(self.am_clock.at(nk as f64) + s.am_phase_rad.at(a) * INV_TAU);
                 }
                 x[at + k] = const_g.unwrap_or_else(|| s.model.level(s.base_hz.at(a))) * v;
-                psi[at + k] = s.psi(&self.path, nk, a);
+                psi[at + k] = s.psi(psi[at + k], a);
             }
             at += n;
         }
@@ -605,7 +630,7 @@ impl Source for SamMonauralSource {
     }
 
     fn psi_at(&self, n: u64) -> f64 {
-        self.spec.psi(&self.path, n, self.ramp.alpha(n as f64))
+        self.spec.psi(self.path.frac_at(n, 0.0), self.ramp.alpha(n as f64))
     }
 
     fn state(&self, m: u64) -> VoiceState {
