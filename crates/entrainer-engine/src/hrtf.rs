@@ -304,7 +304,8 @@ impl Kemar {
 pub fn woodworth_delay_s(theta_deg: f64) -> f64 {
     let k = HEAD_RADIUS_M / SOUND_SPEED_M_S;
     if theta_deg < 90.0 {
-        k * (1.0 - cos_cycles(theta_deg / 360.0))
+        // max(0): the polynomial cosine may exceed 1 by an ulp, and the delay reader needs d ≥ 1.
+        k * (1.0 - cos_cycles(theta_deg / 360.0)).max(0.0)
     } else {
         k * (theta_deg * (PI / 180.0) - PI / 2.0 + 1.0)
     }
