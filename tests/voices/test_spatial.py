@@ -208,3 +208,24 @@ def test_missing_slab_gives_an_instruction(monkeypatch):
         hrtf.data_file()
     assert str(e.value) == ('hrtfModel "kemar" needs the MIT KEMAR responses, which Entrainer reads from the '
                             'PyPI package slab: install it with "pip install slab", or set hrtfModel to "sphere"')
+
+
+def test_rendering_a_kemar_voice_without_slab_says_what_to_install(monkeypatch):
+    import entrainer
+
+    def missing(name):
+        raise hrtf.importlib.metadata.PackageNotFoundError(name)
+
+    t = track(48000, V(SAM, amp=0.5), V(SAM, hrtfModel="sphere"))
+    monkeypatch.setattr(hrtf.importlib.metadata, "distribution", missing)
+    hrtf.kemar.cache_clear()
+    hrtf._elevation0.cache_clear()
+    try:
+        with pytest.raises(hrtf.HrtfUnavailable, match='install it with "pip install slab"'):
+            entrainer.render(t, duration=0.1)
+        # the sphere model needs no data
+        sphere_only = track(48000, V(SAM, hrtfModel="sphere"))
+        assert entrainer.render(sphere_only, duration=0.1).shape == (4800, 2)
+    finally:
+        hrtf.kemar.cache_clear()
+        hrtf._elevation0.cache_clear()
