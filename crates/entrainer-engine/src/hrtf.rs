@@ -236,7 +236,8 @@ impl Kemar {
             let n = start + k as u64;
             let p = self.psi[k];
             if let Some(prev) = self.prev_psi {
-                if angle_distance(p - prev) > JUMP_DEG {
+                // The wrapped distance never exceeds the plain one: most frames skip it.
+                if (p - prev).abs() > JUMP_DEG && angle_distance(p - prev) > JUMP_DEG {
                     let (i, w) = cell(prev);
                     self.jump = Some((n, i, w));
                 }
@@ -360,8 +361,9 @@ impl Sphere {
             let n = m0 + k as u64;
             let refresh = n % COEFF_BLOCK == 0;
             let mut out = [0.0; 2];
-            for (ear, off) in [(0usize, -90.0f64), (1, 90.0)] {
-                let theta = angle_distance(psi[k] + off);
+            // θ_L = |wrap(ψ − 90°)|, θ_R = |wrap(ψ + 90°)| = 180° − θ_L.
+            let theta_l = angle_distance(psi[k] - 90.0);
+            for (ear, theta) in [(0usize, theta_l), (1, 180.0 - theta_l)] {
                 let d = woodworth_delay_s(theta) * self.sr as f64 + 1.0;
                 let di = d.floor();
                 let mu = d - di;
