@@ -98,10 +98,11 @@ def _angle_distance(d):
     return np.minimum(d, 360.0 - d)
 
 
-def kemar_render(x: np.ndarray, psi: np.ndarray, lead: int, hist: int, set_: hrtf.HrirSet, count: int):
-    """Ear signals for the last `count` frames.
+def kemar_render(x: np.ndarray, psi: np.ndarray, lead: int, set_: hrtf.HrirSet, count: int):
+    """Ear signals for frames s … s + count − 1.
 
-    x covers frames [s − lead, s + count) (zeros before frame 0), psi covers [s − hist, s + count).
+    x covers frames [s − lead, s + count) (zeros before frame 0); psi ends at frame s + count − 1
+    and starts early enough to see the jumps still fading at s (or at frame 0).
     """
     taps = set_.taps
     fade = fade_frames(set_.sample_rate)
@@ -190,25 +191,18 @@ def sphere_render(x: np.ndarray, psi: np.ndarray, first: int, lead: int, sample_
 # --- the voices --------------------------------------------------------------------------------
 
 
-def _history(model: str, sample_rate: int, taps: int) -> tuple[int, int]:
-    """(frames of x needed before the first output frame, frames of ψ needed before it)."""
-    if model == "kemar":
-        return taps - 1, fade_frames(sample_rate)
-    return sphere_max_delay_frames(sample_rate), 0
-
-
 def _spatialise(params, sample_rate, t, start, count, source, azimuth):
     """Shared path: `source(first, count)` gives x, `azimuth(first, count)` gives ψ."""
     model = scalar(params, "hrtf_model", "kemar")
     amp = Frames.make(sample_rate, t, start, count).at(pair(params, "amp", 0.7))
     if model == "kemar":
         set_ = hrtf.kemar(sample_rate)
-        lead, hist = _history(model, sample_rate, set_.taps)
+        lead, hist = set_.taps - 1, fade_frames(sample_rate)
         first = max(0, start - lead)
         x = np.concatenate([np.zeros(lead - (start - first)), source(set_, first, start + count - first)])
         h0 = max(0, start - hist)
         psi = azimuth(h0, start + count - h0)
-        y = kemar_render(x, psi, lead, hist, set_, count)
+        y = kemar_render(x, psi, lead, set_, count)
     else:
         lead = sphere_max_delay_frames(sample_rate)
         first = max(0, start - sphere_warmup_frames(sample_rate)) // COEFF_BLOCK * COEFF_BLOCK
