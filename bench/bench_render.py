@@ -65,7 +65,7 @@ def snr_db(reference: np.ndarray, test: np.ndarray) -> float:
 
 def per_voice(track: Path, excerpt_s: float) -> list[dict]:
     import entrainer
-    from entrainer import _engine
+    from entrainer import _engine, hrtf
     from entrainer.plan import build_plan
     from entrainer.reference import render_voice as numpy_voice
 
@@ -79,7 +79,7 @@ def per_voice(track: Path, excerpt_s: float) -> list[dict]:
         for v in st["voices"]:
             text = json.dumps(v)
             t0 = time.perf_counter()
-            rust = _engine.render_voice(text, sr, n, 0, count)
+            rust = _engine.render_voice(text, sr, n, 0, count, hrtf=hrtf.engine_tables([v], sr))
             t_rust = time.perf_counter() - t0
             t0 = time.perf_counter()
             ref = numpy_voice(v, sr, n, 0, count)

@@ -29,4 +29,8 @@ if [ -z "${RUSTFLAGS:-}" ] && [ "$(uname -m)" = x86_64 ] && grep -qw avx2 /proc/
 fi
 echo "setup: building and installing entrainer (Rust engine + Python package)"
 $PY -m pip install --disable-pip-version-check -q -e '.[test]' 2>&1 | grep -v "Running pip as the 'root' user" || true
+# The spatial voices read the MIT KEMAR responses from the data file of the PyPI package slab
+# (entrainer/hrtf.py; not redistributed here). Only that file is used, so slab's own
+# dependencies (matplotlib, sounddevice) are not needed: install it without them.
+$PY -m pip install --disable-pip-version-check -q --no-deps 'slab==1.8.2' 2>&1 | grep -v "Running pip as the 'root' user" || true
 $PY -c "import entrainer._engine" || { echo "setup: the native module did not build" >&2; exit 1; }

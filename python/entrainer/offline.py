@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from . import _engine
+from . import _engine, hrtf
 from .errors import EntrainerError, num, show
 
 Progress = Callable[[str, int, int], None]
@@ -142,7 +142,8 @@ def prepare(
     plan = build_plan(track, sample_rate=sr)
     clips = clip_buffers(track, sr) if track.clips else None
     voice_audio = voice_buffers(track, sr)
-    engine = _engine.Renderer(json.dumps(plan), sr, seed, step_ceiling, target_level, clips, voice_audio)
+    tables = hrtf.engine_tables((v for s in plan["steps"] for v in s["voices"]), sr)
+    engine = _engine.Renderer(json.dumps(plan), sr, seed, step_ceiling, target_level, clips, voice_audio, tables)
     total = engine.total_frames
     a = min(_frames(start, sr), total)
     b = total if duration is None else min(total, a + _frames(duration, sr))

@@ -100,8 +100,11 @@ class Stream:
         from .plan import build_plan
 
         plan = build_plan(track, sample_rate=self.sample_rate)
+        from . import hrtf
+
         audio = {"clips": clip_buffers(track, self.sample_rate) if track.clips else None,
-                 "voice_audio": voice_buffers(track, self.sample_rate)}
+                 "voice_audio": voice_buffers(track, self.sample_rate),
+                 "hrtf": hrtf.engine_tables((v for s in plan["steps"] for v in s["voices"]), self.sample_rate)}
         if self.levels == "provisional":
             return plan, None, audio
         key = levelcache.key(plan, self.sample_rate, self.seed, self.step_ceiling, self.target_level,
@@ -111,7 +114,7 @@ class Stream:
             return plan, cached, audio
         if self.levels == "measured":
             r = _engine.Renderer(json.dumps(plan), self.sample_rate, self.seed, self.step_ceiling, self.target_level,
-                                 audio["clips"], audio["voice_audio"])
+                                 audio["clips"], audio["voice_audio"], audio["hrtf"])
             gains, final, _, _ = r.measure_levels()
             levelcache.store(key, gains, final)
             return plan, (gains, final), audio
@@ -127,7 +130,7 @@ class Stream:
             self._engine = _engine.Stream(
                 json.dumps(plan), self.sample_rate, self.output, self.block_size,
                 _engine.frames(self.start_at, self.sample_rate), self.gain, self.seed,
-                self.step_ceiling, self.target_level, lv, audio["clips"], audio["voice_audio"],
+                self.step_ceiling, self.target_level, lv, audio["clips"], audio["voice_audio"], audio["hrtf"],
             )
         except _engine.NoDeviceError as e:
             raise StreamError(str(e)) from None
@@ -183,7 +186,7 @@ class Stream:
 
         new = _load(track)
         plan, lv, audio = self._plan_and_levels(new)
-        self._running().update(json.dumps(plan), lv, audio["clips"], audio["voice_audio"])
+        self._running().update(json.dumps(plan), lv, audio["clips"], audio["voice_audio"], audio["hrtf"])
         self.track, self._plan = new, plan
 
     def status(self) -> StreamStatus:

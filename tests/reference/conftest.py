@@ -19,11 +19,12 @@ from entrainer.reference import render_voice as reference_render
 
 
 def engine_render(voice, sample_rate, step_frames, start=0, count=None):
-    from entrainer import _engine
+    from entrainer import _engine, hrtf
 
     if count is None:
         count = step_frames - start
-    out = _engine.render_voice(json.dumps(voice), sample_rate, step_frames, start, count)
+    tables = hrtf.engine_tables([voice], sample_rate)
+    out = _engine.render_voice(json.dumps(voice), sample_rate, step_frames, start, count, hrtf=tables)
     return np.asarray(out, dtype=np.float64)
 
 

@@ -85,6 +85,29 @@ CASES = [
         CLASS_F,
         id="suppression following a ramp",
     ),
+    pytest.param(voice("spatial_angle_modulation"), CLASS_E, id="spatial defaults"),
+    pytest.param(voice("spatial_angle_modulation_monaural_beat"), CLASS_E, id="spatial monaural defaults"),
+    pytest.param(
+        voice("spatial_angle_modulation", path_shape="linear", path_freq_hz=3.0), CLASS_E, id="spatial, linear path jumps"
+    ),
+    pytest.param(
+        voice("spatial_angle_modulation", WHOLE_STEP, path_shape="oscillating_arc", arc_start_deg=[-30.0, 10.0],
+              arc_end_deg=[200.0, 90.0], path_freq_hz=[0.5, 2.0]),
+        CLASS_E,
+        id="spatial, ramped oscillating arc",
+    ),
+    pytest.param(
+        voice("spatial_angle_modulation", ramp(0.5, 3.0), hrtf_model="sphere", path_shape="diamond",
+              carrier_freq_hz=[500.0, 3000.0], path_freq_hz=[0.5, 2.0]),
+        CLASS_F,
+        id="spatial, sphere model",
+    ),
+    pytest.param(
+        voice("spatial_angle_modulation_monaural_beat", hrtf_model="sphere", spatial_freq_hz=1.0, sam_am_depth=0.8,
+              sam_am_freq_hz=3.0),
+        CLASS_F,
+        id="spatial monaural, sphere model",
+    ),
 ]
 
 

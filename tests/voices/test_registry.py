@@ -49,7 +49,8 @@ def test_every_voice_of_voices_md_is_known_once():
     assert [f.name for f in FAMILIES if f.implemented] == [
         "binaural_beat", "isochronic_tone", "monaural_beat_stereo_amps",
         "stereo_am_independent", "wave_shape_stereo_am", "rhythmic_waveshaping", "qam_beat",
-        "hybrid_qam_monaural_beat", "dual_pulse_binaural", "noise_generator",
+        "hybrid_qam_monaural_beat", "dual_pulse_binaural",
+        "spatial_angle_modulation", "spatial_angle_modulation_monaural_beat", "noise_generator",
         "noise_swept_notch", "generate_swept_notch_pink_sound", "subliminal_encode"]
     assert [f.name for f in FAMILIES if not f.has_transition] == ["subliminal_encode"]
 
@@ -96,6 +97,14 @@ PLAN_KEYS = {
         "mono_start_phase_tone1_rad", "mono_start_phase_tone2_rad", "mono_wobble_freq_r_hz",
         "mono_wobble_range_r_rad", "mono_wobble_phase_r_rad"],
     "subliminal_encode": ["mode", "carrier_freq_hz", "amp"],     # plus "audio_buffers" (file_refs)
+    "spatial_angle_modulation": [
+        "amp", "carrier_freq_hz", "path_freq_hz", "path_shape", "path_radius", "arc_start_deg",
+        "arc_end_deg", "hrtf_model"],
+    "spatial_angle_modulation_monaural_beat": [
+        "amp_lower_l", "amp_upper_l", "amp_lower_r", "amp_upper_r", "base_freq_hz", "beat_freq_hz",
+        "start_phase_lower_rad", "start_phase_upper_rad", "wobble_freq_hz", "wobble_range_rad",
+        "am_depth", "am_freq_hz", "am_phase_rad", "sam_am_depth", "sam_am_freq_hz", "sam_am_phase_rad",
+        "spatial_freq_hz", "spatial_phase_rad", "rotation", "path_radius", "amp", "hrtf_model"],
 }
 PLAN_KEYS["dual_pulse_binaural"] = [
     *PLAN_KEYS["binaural_beat"], "pulse_rate_hz",

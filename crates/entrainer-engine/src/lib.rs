@@ -9,6 +9,7 @@ pub mod clips;
 pub mod envelope;
 pub mod error;
 pub mod filters;
+pub mod hrtf;
 pub mod levels;
 pub mod noise;
 pub mod notch;

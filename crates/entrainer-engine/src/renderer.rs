@@ -14,7 +14,7 @@ use crate::plan::{CrossfadeCurve, Plan};
 use crate::ramp::Ramp;
 use crate::shapes::{cos_cycles, sin_cycles};
 use crate::timeline::{frames, Timeline};
-use crate::voices::{voice_seed, Placement, Voice, VoiceSpec, VoiceState, CHUNK};
+use crate::voices::{voice_seed, Placement, Resources, Voice, VoiceSpec, VoiceState, CHUNK};
 
 /// Options that change the samples of a render.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -95,9 +95,19 @@ impl Program {
         Self::with_clips(plan, options, Vec::new())
     }
 
+    /// Like [`Program::new`], with data prepared outside the engine (HRTF tables).
+    pub fn with_resources(plan: &Plan, options: RenderOptions, res: &Resources) -> Result<Program> {
+        Self::prepared(plan, options, res, Vec::new())
+    }
+
     /// A program whose clips play `audio`: one buffer per plan clip, in order, already at
     /// the render rate.
     pub fn with_clips(plan: &Plan, options: RenderOptions, audio: Vec<ClipAudio>) -> Result<Program> {
+        Self::prepared(plan, options, &Resources::default(), audio)
+    }
+
+    /// The general constructor: HRTF tables (`res`) and clip audio prepared outside the engine.
+    pub fn prepared(plan: &Plan, options: RenderOptions, res: &Resources, audio: Vec<ClipAudio>) -> Result<Program> {
         options.validate()?;
         if audio.len() != plan.clips.len() {
             return Err(EngineError::Plan { message: format!("expected {} clip buffers (one per clip), got {}", plan.clips.len(), audio.len()) });
@@ -114,7 +124,7 @@ impl Program {
             let n = lengths[i];
             let mut voices = Vec::with_capacity(step.voices.len());
             for v in &step.voices {
-                let mut spec = VoiceSpec::parse(v, step.source_index, v.source_index)?;
+                let mut spec = VoiceSpec::parse_with(v, step.source_index, v.source_index, res)?;
                 let seed = voice_seed(options.seed, step.source_index, v.source_index, v.seed);
                 let place = Placement { step_frames: n, sample_rate: sr, ramp: Ramp::new(v.ramp.as_ref(), n, sr), seed };
                 spec.prepare(&place)?;

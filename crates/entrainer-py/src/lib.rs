@@ -4,17 +4,18 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use numpy::ndarray::Array2;
-use numpy::{IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
+use numpy::{IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray2, PyReadonlyArray3, PyUntypedArrayMethods};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyKeyboardInterrupt};
 use pyo3::prelude::*;
 
 use entrainer_engine::clips::ClipAudio;
+use entrainer_engine::hrtf::HrirSet;
 use entrainer_engine::levels;
 use entrainer_engine::plan::VoicePlan;
 use entrainer_engine::ramp::Ramp;
 use entrainer_engine::timeline::Timeline;
-use entrainer_engine::voices::{voice_seed, Placement, VoiceSpec, CHUNK};
+use entrainer_engine::voices::{voice_seed, Placement, Resources, VoiceSpec, CHUNK};
 use entrainer_engine::{EngineError, Levels, Plan, Program, RenderOptions, Renderer};
 use entrainer_player::{Output, Player, PlayerConfig, PlayerError};
 
@@ -66,6 +67,19 @@ fn released<T: Send>(
     }
 }
 
+/// The HRTF tables from Python (`entrainer.hrtf.engine_tables`): responses (72, 2, taps) and
+/// the level table (1024,), both float64, at the render's sample rate.
+type HrtfArg<'py> = Option<(PyReadonlyArray3<'py, f64>, PyReadonlyArray1<'py, f64>)>;
+
+fn resources(hrtf: HrtfArg<'_>, sample_rate: u32) -> PyResult<Resources> {
+    let Some((irs, level)) = hrtf else { return Ok(Resources::default()) };
+    let shape = irs.shape().to_vec();
+    let irs = irs.as_slice().map_err(|_| PyEngineError::new_err("hrtf: expected C-contiguous responses"))?;
+    let level = level.as_slice().map_err(|_| PyEngineError::new_err("hrtf: expected a C-contiguous level table"))?;
+    let set = HrirSet::new(sample_rate, shape[2], irs, level).map_err(to_py)?;
+    Ok(Resources { hrtf: Some(Arc::new(set)) })
+}
+
 fn frames_array(py: Python<'_>, l: &[f64], r: &[f64]) -> Py<PyArray2<f32>> {
     let mut a = Array2::<f32>::zeros((l.len(), 2));
     for (k, mut row) in a.rows_mut().into_iter().enumerate() {
@@ -93,7 +107,7 @@ impl PyRenderer {
     /// `clips`: one float32 array of shape (frames, channels) per plan clip, at `sample_rate`.
     /// `voice_audio`: the mono float32 buffers that voices list in `params.audio_buffers`.
     #[new]
-    #[pyo3(signature = (plan_json, sample_rate, seed=0, step_ceiling=Some(1.0), target_level=Some(0.25), clips=None, voice_audio=None))]
+    #[pyo3(signature = (plan_json, sample_rate, seed=0, step_ceiling=Some(1.0), target_level=Some(0.25), clips=None, voice_audio=None, hrtf=None))]
     #[allow(clippy::too_many_arguments)] // keyword arguments of the Python constructor
     fn new(
         py: Python<'_>,
@@ -104,9 +118,10 @@ impl PyRenderer {
         target_level: Option<f64>,
         clips: Option<Vec<PyReadonlyArray2<'_, f32>>>,
         voice_audio: Option<Vec<PyReadonlyArray1<'_, f32>>>,
+        hrtf: HrtfArg<'_>,
     ) -> PyResult<Self> {
         let options = RenderOptions { sample_rate, seed, step_ceiling, target_level };
-        let program = program_from(py, plan_json, options, clips, voice_audio)?;
+        let program = program_from(py, plan_json, options, clips, voice_audio, hrtf)?;
         let n = program.steps.len();
         Ok(PyRenderer { inner: Mutex::new(Renderer::new(program, Levels::unity(n))), clipped: Mutex::new(0) })
     }
@@ -278,7 +293,9 @@ fn program_from(
     options: RenderOptions,
     clips: Option<Vec<PyReadonlyArray2<'_, f32>>>,
     voice_audio: Option<Vec<PyReadonlyArray1<'_, f32>>>,
+    hrtf: HrtfArg<'_>,
 ) -> PyResult<Arc<Program>> {
+    let res = resources(hrtf, options.sample_rate)?;
     let plan_json = plan_json.to_owned();
     let audio: Vec<ClipAudio> = clips
         .unwrap_or_default()
@@ -293,7 +310,7 @@ fn program_from(
     released(py, None, move |_| {
         let mut plan = Plan::from_json(&plan_json)?;
         plan.attach_audio(&buffers)?;
-        Program::with_clips(&plan, options, audio)
+        Program::prepared(&plan, options, &res, audio)
     })
     .map(Arc::new)
 }
@@ -334,7 +351,7 @@ impl PyStream {
 impl PyStream {
     /// Starts playing `plan_json` at once. `levels=None` uses the provisional level plan.
     #[new]
-    #[pyo3(signature = (plan_json, sample_rate, output, block_size=256, start_frame=0, gain=1.0, seed=0, step_ceiling=Some(1.0), target_level=Some(0.25), levels=None, clips=None, voice_audio=None))]
+    #[pyo3(signature = (plan_json, sample_rate, output, block_size=256, start_frame=0, gain=1.0, seed=0, step_ceiling=Some(1.0), target_level=Some(0.25), levels=None, clips=None, voice_audio=None, hrtf=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -350,9 +367,10 @@ impl PyStream {
         levels: Option<(Vec<f64>, f64)>,
         clips: Option<Vec<PyReadonlyArray2<'_, f32>>>,
         voice_audio: Option<Vec<PyReadonlyArray1<'_, f32>>>,
+        hrtf: HrtfArg<'_>,
     ) -> PyResult<Self> {
         let options = RenderOptions { sample_rate, seed, step_ceiling, target_level };
-        let program = program_from(py, plan_json, options, clips, voice_audio)?;
+        let program = program_from(py, plan_json, options, clips, voice_audio, hrtf)?;
         let lv = levels_for(&program, levels)?;
         let output = Output::parse(output).map_err(player_err)?;
         let step_starts = program.timeline.starts.clone();
@@ -395,7 +413,7 @@ impl PyStream {
     }
 
     /// Replaces the track while playing (crossfaded over 50 ms).
-    #[pyo3(signature = (plan_json, levels=None, clips=None, voice_audio=None))]
+    #[pyo3(signature = (plan_json, levels=None, clips=None, voice_audio=None, hrtf=None))]
     fn update(
         &mut self,
         py: Python<'_>,
@@ -403,8 +421,9 @@ impl PyStream {
         levels: Option<(Vec<f64>, f64)>,
         clips: Option<Vec<PyReadonlyArray2<'_, f32>>>,
         voice_audio: Option<Vec<PyReadonlyArray1<'_, f32>>>,
+        hrtf: HrtfArg<'_>,
     ) -> PyResult<()> {
-        let program = program_from(py, plan_json, self.options, clips, voice_audio)?;
+        let program = program_from(py, plan_json, self.options, clips, voice_audio, hrtf)?;
         let lv = levels_for(&program, levels)?;
         self.step_starts = program.timeline.starts.clone();
         self.total_frames = program.total_frames();
@@ -460,7 +479,7 @@ impl PyStream {
 #[pyfunction]
 #[pyo3(signature = (plan_json, sample_rate, block, blocks, start_frame=0))]
 fn time_callbacks(py: Python<'_>, plan_json: &str, sample_rate: u32, block: usize, blocks: usize, start_frame: u64) -> PyResult<Vec<u64>> {
-    let program = program_from(py, plan_json, RenderOptions { sample_rate, ..RenderOptions::default() }, None, None)?;
+    let program = program_from(py, plan_json, RenderOptions { sample_rate, ..RenderOptions::default() }, None, None, None)?;
     let lv = levels::provisional(&program);
     py.detach(move || entrainer_player::bench::time_callbacks(program, lv, block, blocks, start_frame)).map_err(player_err)
 }
@@ -479,7 +498,8 @@ fn mono_buffers(arrays: Option<Vec<PyReadonlyArray1<'_, f32>>>) -> Vec<Arc<[f32]
 /// [start, start + count) of a step of `step_frames` frames; float64 of shape (count, 2).
 /// `audio`: the mono buffers the voice lists in `params.audio_buffers`.
 #[pyfunction]
-#[pyo3(signature = (voice_json, sample_rate, step_frames, start, count, audio=None))]
+#[pyo3(signature = (voice_json, sample_rate, step_frames, start, count, audio=None, hrtf=None))]
+#[allow(clippy::too_many_arguments)]
 fn render_voice(
     py: Python<'_>,
     voice_json: &str,
@@ -488,12 +508,14 @@ fn render_voice(
     start: u64,
     count: usize,
     audio: Option<Vec<PyReadonlyArray1<'_, f32>>>,
+    hrtf: HrtfArg<'_>,
 ) -> PyResult<Py<PyArray2<f64>>> {
     let mut plan: VoicePlan = serde_json::from_str(voice_json).map_err(|e| PyEngineError::new_err(format!("(voice): {e}")))?;
     let buffers = mono_buffers(audio);
+    let res = resources(hrtf, sample_rate)?;
     let (l, r) = released(py, None, move |_| {
         plan.attach_audio(&buffers, 0, 0)?;
-        let spec = VoiceSpec::parse(&plan, 0, 0)?;
+        let spec = VoiceSpec::parse_with(&plan, 0, 0, &res)?;
         let seed = voice_seed(0, 0, plan.source_index, plan.seed);
         let place = Placement { step_frames, sample_rate, ramp: Ramp::new(plan.ramp.as_ref(), step_frames, sample_rate), seed };
         let mut v = spec.instantiate(place, None, start);

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from . import am_shaping, binaural, dual_pulse, isochronic, monaural, noise, qam, rng, subliminal
+from . import am_shaping, binaural, dual_pulse, isochronic, monaural, noise, qam, rng, spatial, subliminal
 from .ramp import Timing, timing
 
 __all__ = ["VOICES", "render_voice"]
@@ -38,6 +38,8 @@ _FAMILIES = {
     "qam_beat": qam.render_qam,
     "hybrid_qam_monaural_beat": qam.render_hybrid,
     "dual_pulse_binaural": dual_pulse.render,
+    "spatial_angle_modulation": spatial.render_sam,
+    "spatial_angle_modulation_monaural_beat": spatial.render_sam_monaural,
 }
 # Noise voices also need the voice seed and the step length (fade-out); their default gain.
 _NOISE_AMP = {"noise_generator": 0.25, "noise_swept_notch": 1.0, "generate_swept_notch_pink_sound": 1.0}

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import E_PARAM, Report, join, show
+from ..errors import E_PARAM, Report, join, num, show
 from ..fields import is_number, number_expectation, quoted_list
 
 # Value types (voices.md §0.4).
@@ -64,6 +64,9 @@ class Param:
     aliases: tuple[tuple[str, str], ...] = ()  # ENUM: (alias, canonical name) pairs
     default_from: str | None = None  # default = that earlier row's value at the same end
     unit: str = ""                   # for the listing: "Hz", "rad", "s"
+    end_keys: tuple[str, ...] = ()   # legacy transition spellings replacing `endX`
+    fallbacks: tuple[str, ...] = ()  # plain keys read after `key` when it is absent
+    lo_open: bool = False            # the lower bound itself is not allowed (> lo)
 
     @property
     def start_names(self) -> tuple[str, ...]:
@@ -73,7 +76,13 @@ class Param:
     def end_names(self) -> tuple[str, ...]:
         return self.end_keys or (end_name(self.key),)
 
+    @property
+    def plain_names(self) -> tuple[str, ...]:
+        return (self.key, *self.fallbacks)
+
     def expectation(self) -> str:
+        if self.kind == NUMBER and self.lo_open and self.hi is None:
+            return f"a number > {num(self.lo)}"
         if self.kind == NUMBER:
             return number_expectation(self.lo, self.hi)
         if self.kind == INTEGER:
@@ -97,6 +106,8 @@ class Param:
             if not is_number(raw) or (kind == INTEGER and raw != int(raw)):
                 return _MISSING
             if (self.lo is not None and raw < self.lo) or (self.hi is not None and raw > self.hi):
+                return _MISSING
+            if self.lo_open and raw == self.lo:
                 return _MISSING
             return int(raw) if kind == INTEGER else float(raw)
         if kind == BOOL:
@@ -171,14 +182,14 @@ def resolve(rows: tuple[Param, ...], params: dict, transition: bool, where: Wher
         d_start = base.start if base else row.default
         d_end = base.end if base else row.default
         if not transition or row.ramp == STATIC:
-            key, value = _read(row, (row.key,), params, where, report)
+            key, value = _read(row, row.plain_names, params, where, report)
             explicit = value is not _MISSING
             start = value if explicit else d_start
             end = value if explicit else d_end
             key = key or row.key
             out[row.key] = Resolved(start, end, key, key, explicit)
             continue
-        key, value = _read(row, (*row.start_names, row.key), params, where, report)
+        key, value = _read(row, (*row.start_names, *row.plain_names), params, where, report)
         explicit = value is not _MISSING
         start = value if explicit else d_start
         start_key = key or row.key

@@ -19,6 +19,7 @@ from .monaural import MONAURAL
 from .noise import NOISE_GENERATOR, NOISE_SWEPT_NOTCH, SWEPT_NOTCH_PINK_SOUND
 from .qam import HYBRID, QAM
 from .subliminal import SUBLIMINAL
+from .spatial import SAM, SAM_MONAURAL
 
 _SUFFIX = "_transition"
 
@@ -37,8 +38,8 @@ FAMILIES: tuple[Family, ...] = (
     QAM,
     HYBRID,
     DUAL_PULSE,
-    _later("spatial_angle_modulation", "§3.10", "a tone moving around the head"),
-    _later("spatial_angle_modulation_monaural_beat", "§3.11", "a moving monaural beat"),
+    SAM,
+    SAM_MONAURAL,
     NOISE_GENERATOR,
     NOISE_SWEPT_NOTCH,
     SWEPT_NOTCH_PINK_SOUND,

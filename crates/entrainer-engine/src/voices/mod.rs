@@ -11,6 +11,7 @@ mod noise;
 mod pan;
 mod qam;
 mod subliminal;
+mod spatial;
 
 use crate::error::{EngineError, Result};
 use crate::filters::Df1;
@@ -21,7 +22,7 @@ use crate::ramp::Ramp;
 pub use common::CHUNK;
 
 /// Function names this engine renders, in registry order.
-pub const IMPLEMENTED: [&str; 13] = [
+pub const IMPLEMENTED: [&str; 15] = [
     "binaural_beat",
     "isochronic_tone",
     "monaural_beat_stereo_amps",
@@ -35,6 +36,8 @@ pub const IMPLEMENTED: [&str; 13] = [
     "hybrid_qam_monaural_beat",
     "dual_pulse_binaural",
     "subliminal_encode",
+    "spatial_angle_modulation",
+    "spatial_angle_modulation_monaural_beat",
 ];
 
 /// A voice instance positioned in its step. Implementations never allocate in `render`.
@@ -92,6 +95,15 @@ pub enum VoiceSpec {
     Hybrid(qam::Hybrid),
     DualPulse(dual_pulse::DualPulse),
     Subliminal(subliminal::Subliminal),
+    Sam(spatial::Sam),
+    SamMonaural(spatial::SamMonaural),
+}
+
+/// Data a voice may need that the engine cannot load itself (it does no file I/O).
+#[derive(Debug, Clone, Default)]
+pub struct Resources {
+    /// KEMAR responses at the render rate, for `hrtf_model: "kemar"` (`voices.md` §2.12).
+    pub hrtf: Option<std::sync::Arc<crate::hrtf::HrirSet>>,
 }
 
 /// Where a voice sits in its step.
@@ -112,6 +124,11 @@ pub fn voice_seed(render_seed: u64, step_source: usize, voice_source: usize, own
 
 impl VoiceSpec {
     pub fn parse(plan: &VoicePlan, step: usize, voice: usize) -> Result<VoiceSpec> {
+        Self::parse_with(plan, step, voice, &Resources::default())
+    }
+
+    /// Like [`parse`](Self::parse), with data prepared outside the engine (HRTF tables).
+    pub fn parse_with(plan: &VoicePlan, step: usize, voice: usize, res: &Resources) -> Result<VoiceSpec> {
         let p = Params::new(step, voice, &plan.params);
         match plan.function.as_str() {
             "binaural_beat" => Ok(VoiceSpec::Binaural(binaural::Binaural::parse(&p)?)),
@@ -126,6 +143,8 @@ impl VoiceSpec {
             "hybrid_qam_monaural_beat" => Ok(VoiceSpec::Hybrid(qam::Hybrid::parse(&p)?)),
             "dual_pulse_binaural" => Ok(VoiceSpec::DualPulse(dual_pulse::DualPulse::parse(&p)?)),
             "subliminal_encode" => Ok(VoiceSpec::Subliminal(subliminal::Subliminal::parse(&p, &plan.audio)?)),
+            "spatial_angle_modulation" => Ok(VoiceSpec::Sam(spatial::Sam::parse(&p, res.hrtf.as_ref())?)),
+            "spatial_angle_modulation_monaural_beat" => Ok(VoiceSpec::SamMonaural(spatial::SamMonaural::parse(&p, res.hrtf.as_ref())?)),
             other => Err(EngineError::UnknownFunction { step, voice, name: other.to_string(), known: IMPLEMENTED.to_vec() }),
         }
     }
@@ -144,6 +163,8 @@ impl VoiceSpec {
             VoiceSpec::Hybrid(b) => Box::new(b.instantiate(place, initial)),
             VoiceSpec::DualPulse(b) => Box::new(b.instantiate(place, initial)),
             VoiceSpec::Subliminal(b) => Box::new(b.instantiate(place)),
+            VoiceSpec::Sam(b) => Box::new(b.instantiate(place, initial)),
+            VoiceSpec::SamMonaural(b) => Box::new(b.instantiate(place, initial)),
         };
         if at != 0 {
             v.seek(at);
@@ -166,6 +187,8 @@ impl VoiceSpec {
             VoiceSpec::Hybrid(b) => b.signature(a),
             VoiceSpec::DualPulse(b) => b.signature(a),
             VoiceSpec::Subliminal(_) => return None,
+            VoiceSpec::Sam(b) => b.signature(a),
+            VoiceSpec::SamMonaural(b) => b.signature(a),
         })
     }
 
@@ -198,6 +221,8 @@ impl VoiceSpec {
             VoiceSpec::DualPulse(b) => b.bound(),
             VoiceSpec::Noise(b) => b.bound(),
             VoiceSpec::Subliminal(b) => b.bound(),
+            VoiceSpec::Sam(b) => b.bound(),
+            VoiceSpec::SamMonaural(b) => b.bound(),
         }
     }
 }

@@ -58,6 +58,18 @@ impl Monaural {
         (self.am_depth.start != 0.0 || self.am_depth.end != 0.0) && (self.am_rate_hz.start != 0.0 || self.am_rate_hz.end != 0.0)
     }
 
+    /// The continuation state `frames` frames before `s` at the start values: what a voice
+    /// that renders this core as a source needs to rebuild its input history (spatial voices).
+    pub fn rewind(&self, s: &VoiceState, frames: f64, sample_rate: u32) -> VoiceState {
+        let back = |rate_hz: f64| -rate_hz * frames / sample_rate as f64;
+        let mut out = *s;
+        out.phases[0] = s.phases[0].add(back(self.tone(-1.0).start.max(0.0)));
+        out.phases[1] = s.phases[1].add(back(self.tone(1.0).start.max(0.0)));
+        out.clocks[AM] += back(self.am_rate_hz.start);
+        out.clocks[WOBBLE] += back(self.wobble.rate_hz.start);
+        out
+    }
+
     pub fn instantiate(&self, place: Placement, initial: Option<&VoiceState>) -> MonauralVoice {
         let (sr, ramp) = (place.sample_rate, place.ramp);
         let clock0 = |role: usize| initial.map_or(0.0, |s| s.clocks[role]);
