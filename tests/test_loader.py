@@ -88,9 +88,9 @@ ERRORS = [
     (T(S(V("calculate_transition_alpha"))),
      'progression[0].voices[0].synth_function_name: "calculate_transition_alpha" is a helper that '
      f'a legacy version registered as a voice by accident (step "Settle"); known: {KNOWN}'),
-    (T(S(V(), V(), V("spatial_angle_modulation")), S(V("spatial_angle_modulation_monaural_beat"))),
-     ['progression[0].voices[2].synth_function_name: "spatial_angle_modulation" is not supported yet (step "Settle")',
-      'progression[1].voices[0].synth_function_name: "spatial_angle_modulation_monaural_beat" is not supported yet (step "Settle")']),
+    (T(S(V(), V(), V(flangeEnable=True)), S(V("isochronic_tone", spatialEnable=True))),
+     ['progression[0].voices[2].params.flangeEnable: the flanger is not supported yet (step "Settle", voice binaural_beat)',
+      'progression[1].voices[0].params.spatialEnable: the spatial post-stage is not supported yet (step "Settle", voice isochronic_tone)']),
     (T(S({"params": {}}, d=5), S(V(""))),
      ["progression[0].voices[0].synth_function_name: expected a non-empty string, got nothing",
       'progression[1].voices[0].synth_function_name: expected a non-empty string, got ""']),

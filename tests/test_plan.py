@@ -124,9 +124,9 @@ def test_a_track_of_clips_alone_has_a_plan(tmp_path):
 
 def test_a_hand_built_model_with_an_unsupported_voice_is_refused():
     track = Track(steps=[Step(source_index=0, duration_s=1, description="x", location="progression[0]",
-                              voices=[Voice(source_index=0, function="spatial_angle_modulation", location="progression[0].voices[0]")])])
+                              voices=[Voice(source_index=0, function="basic_am", location="progression[0].voices[0]")])])
     assert plan_error(track) == ('1 error in the render plan\n'
-                                 'progression[0].voices[0]: "spatial_angle_modulation" is not supported yet (step "x", voice spatial_angle_modulation)')
+                                 'progression[0].voices[0]: "basic_am" is not supported yet (step "x", voice basic_am)')
 
 
 # The real files: every one gives a plan, and the plan carries the converted ramps.

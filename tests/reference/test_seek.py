@@ -152,6 +152,7 @@ VOICES = {
         pan_min=-1.0,
         pan_max=1.0,
         pan_freq_hz=0.3,
+    ),
     "spatial, square path (kemar)": voice(
         "spatial_angle_modulation",
         RAMP,
