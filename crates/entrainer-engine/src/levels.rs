@@ -135,7 +135,9 @@ pub fn measure(program: &Arc<Program>, progress: Progress) -> Result<Analysis> {
         let levels = Levels { step_gains: step_gains.clone(), final_gain: 1.0 };
         mix_peak(program, &levels, 0, program.total_frames(), &mut done, total, progress)?
     };
-    progress(total, total);
+    if !progress(total, total) {
+        return Err(EngineError::Cancelled);
+    }
     let final_gain = final_gain(peak, opts.target_level);
     Ok(Analysis { levels: Levels { step_gains, final_gain }, step_peaks, peak })
 }

@@ -60,9 +60,10 @@ fn released<T: Send>(
         };
         f(&mut report)
     });
+    // An exception or Ctrl-C seen by any progress report wins, even if the work completed.
     match (result, pending) {
-        (Ok(v), _) => Ok(v),
-        (Err(_), Some(e)) => Err(e),
+        (_, Some(e)) => Err(e),
+        (Ok(v), None) => Ok(v),
         (Err(e), None) => Err(to_py(e)),
     }
 }
