@@ -195,9 +195,13 @@ fn device(mut core: Core, sample_rate: u32, block: usize, status: Arc<Status>, n
         )));
     };
     let dev_name = dev.name().unwrap_or_default();
-    // A fixed block size when the device allows it, else the device's own buffer size.
+    // The device keeps its own buffer size unless ENTRAINER_DEVICE_FIXED_BLOCK=1 asks for
+    // callbacks of exactly `block` frames. The engine renders in blocks of at most 256 frames
+    // whatever the callback size; a sound server's own period (PulseAudio's ALSA plugin asks
+    // for a few tens of ms) rides out scheduling hiccups that a 256-frame device buffer cannot.
+    let fixed = std::env::var("ENTRAINER_DEVICE_FIXED_BLOCK").is_ok_and(|v| v == "1");
     let buffer_size = match dev.default_output_config().map(|c| *c.buffer_size()) {
-        Ok(cpal::SupportedBufferSize::Range { min, max }) if (min..=max).contains(&(block as u32)) => cpal::BufferSize::Fixed(block as u32),
+        Ok(cpal::SupportedBufferSize::Range { min, max }) if fixed && (min..=max).contains(&(block as u32)) => cpal::BufferSize::Fixed(block as u32),
         _ => cpal::BufferSize::Default,
     };
     let config = cpal::StreamConfig { channels: 2, sample_rate: cpal::SampleRate(sample_rate), buffer_size };
