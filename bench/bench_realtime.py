@@ -90,9 +90,11 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=120.0, help="audio timed for the callback figures")
     ap.add_argument("--tiny", action="store_true")
     a = ap.parse_args()
-    track = Path(a.track)
     if a.tiny:
         a.seconds = 0.5
+        if a.track == str(DEFAULT_TRACK):
+            a.track = str(ROOT / "examples" / "demo.json")
+    track = Path(a.track)
     ns, sr = callback_times(track, a.block, a.seconds)
     period_us = a.block / sr * 1e6
     med, p99, mx = np.median(ns) / 1e3, np.percentile(ns, 99) / 1e3, ns.max() / 1e3

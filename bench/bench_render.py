@@ -104,6 +104,8 @@ def main() -> None:
         return
     if a.tiny:
         a.excerpt, a.duration = 1.0, 2.0
+        if a.track == str(DEFAULT_TRACK):
+            a.track = str(ROOT / "examples" / "demo.json")
     track = Path(a.track)
 
     full = run_full(track, a.duration, a.out)
