@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
-from .conftest import bearer, tone_track
+from .conftest import TEST_LIMITS, bearer, tone_track
 
 
 def test_create_answers_an_id_a_token_and_links(server, session):
@@ -101,21 +102,35 @@ def test_create_errors(server):
     assert r.json()["message"].splitlines() == ["track_id: expected a value, got nothing", "track: unknown key"]
 
 
-def test_sessions_per_client_are_bounded(start_server, tmp_path):
-    s = start_server(tmp_path, limits={"sessions_per_client": 2})
-    tid = s.http.get("/api/tracks").json()["tracks"][0]["id"]
-    made = [s.http.post("/api/sessions", json={"track_id": tid}).json() for _ in range(2)]
-    r = s.http.post("/api/sessions", json={"track_id": tid})
-    assert r.status_code == 429
-    assert r.json()["message"] == "(client): expected at most 2 sessions per client, got 3; stop one first"
-    s.http.post(f"/api/sessions/{made[0]['id']}/stop", headers=bearer(made[0]["token"]))
-    assert s.http.post("/api/sessions", json={"track_id": tid}).status_code == 201
+def client_from(server, address: str) -> httpx.Client:
+    """A client whose connections come from another loopback address (another "client")."""
+    return httpx.Client(base_url=server.url, transport=httpx.HTTPTransport(local_address=address), timeout=10)
 
 
-def test_control_requests_are_rate_limited(start_server, tmp_path):
-    s = start_server(tmp_path, limits={"control_per_s": 2})
-    tid = s.http.get("/api/tracks").json()["tracks"][0]["id"]
-    made = s.http.post("/api/sessions", json={"track_id": tid}).json()
-    codes = [s.http.post(f"/api/sessions/{made['id']}/gain", json={"gain": 0.5}, headers=bearer(made["token"])).status_code
-             for _ in range(8)]
-    assert codes[:4] == [200] * 4 and codes[-1] == 429
+def test_sessions_per_client_are_bounded(server, tone):
+    limit = TEST_LIMITS["sessions_per_client"]
+    with client_from(server, "127.0.0.2") as c, client_from(server, "127.0.0.3") as other:
+        made = [c.post("/api/sessions", json={"track_id": tone[0]}).json() for _ in range(limit)]
+        try:
+            r = c.post("/api/sessions", json={"track_id": tone[0]})
+            assert r.status_code == 429
+            assert r.json()["message"] == (f"(client): expected at most {limit} sessions per client, "
+                                           f"got {limit + 1}; stop one first")
+            mine = other.post("/api/sessions", json={"track_id": tone[0]}).json()     # others are not affected
+            other.post(f"/api/sessions/{mine['id']}/stop", headers=bearer(mine["token"]))
+            c.post(f"/api/sessions/{made[0]['id']}/stop", headers=bearer(made[0]["token"]))
+            made = made[1:]
+            assert c.post("/api/sessions", json={"track_id": tone[0]}).status_code == 201
+        finally:
+            for m in made:
+                c.post(f"/api/sessions/{m['id']}/stop", headers=bearer(m["token"]))
+
+
+def test_control_requests_are_rate_limited(server, session):
+    burst = 2 * 20                              # two seconds' worth at the default 20 per second
+    codes = [server.http.post(f"/api/sessions/{session['id']}/gain", json={"gain": 0.5},
+                              headers=bearer(session["token"])).status_code for _ in range(burst + 5)]
+    assert codes[:burst - 5] == [200] * (burst - 5) and codes[-1] == 429
+    r = server.http.post(f"/api/sessions/{session['id']}/pause", headers=bearer(session["token"]))
+    assert r.status_code == 429 and r.headers["retry-after"] == "1"
+    assert r.json()["message"] == "(session): expected at most 20 control requests per second, got more"
