@@ -42,7 +42,7 @@ async def audio(sid: str, request: Request, format: str = Query("mp3", descripti
         raise ApiError.one(422, E_FORMAT, "format",
                            f'expected "mp3", "opus" or "wav", got {show(format)}')
     start = session.check_position(at, "at") if at is not None else session.start_position()
-    svc.sessions.open_stream(session)
+    svc.sessions.open_stream(session, svc.load.saturated)
     try:
         encoder = make_encoder(format, session.sample_rate, mp3_kbps=svc.settings.mp3_kbps,
                                mp3_quality=svc.settings.mp3_quality, opus_kbps=svc.settings.opus_kbps)
@@ -53,7 +53,7 @@ async def audio(sid: str, request: Request, format: str = Query("mp3", descripti
         raise
     headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
                "X-Entrainer-Start": f"{start / session.sample_rate:.3f}", "Accept-Ranges": "none"}
-    return StreamingResponse(live_audio(session, generation, encoder, svc.settings, svc.render_pool),
+    return StreamingResponse(live_audio(session, generation, encoder, svc.settings, svc.render_pool, svc.load),
                              media_type=encoder.media_type, headers=headers)
 
 

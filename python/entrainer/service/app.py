@@ -21,6 +21,7 @@ from .. import __version__
 from . import api_live, api_sessions, api_tracks, problems
 from .bodylimit import BodyLimit
 from .config import Settings
+from .audio import RenderLoad
 from .context import Service
 from .levels import LevelMeasurer
 from .library import Library
@@ -57,7 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         library = Library(store, settings)
         levels = LevelMeasurer(settings.measure_levels)
         svc = Service(settings, store, library, Sessions(settings),
-                      ThreadPoolExecutor(settings.render_threads, thread_name_prefix="entrainer-render"), levels)
+                      ThreadPoolExecutor(settings.render_threads, thread_name_prefix="entrainer-render"), levels,
+                      RenderLoad(settings.lead_s))
         app.state.service = svc
         await asyncio.to_thread(library.seed)
         levels.start()
@@ -89,7 +91,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "database": svc.store.engine.dialect.name,
                 "sessions": len(sessions),
                 "streams": sum(1 for s in sessions if getattr(s, "listening", False)),
-                "levels_pending": svc.levels.pending}
+                "levels_pending": svc.levels.pending,
+                "buffered_s": round(svc.load.margin_s, 2), "saturated": svc.load.saturated}
 
     app.include_router(api_tracks.router)
     app.include_router(api_sessions.router)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
+from .audio import RenderLoad
 from .config import Settings
 from .levels import LevelMeasurer
 from .library import Library
@@ -23,6 +24,7 @@ class Service:
     sessions: Sessions
     render_pool: ThreadPoolExecutor
     levels: LevelMeasurer
+    load: RenderLoad
 
 
 def service(request: Request) -> Service:

@@ -74,6 +74,6 @@ class Playhead:
             frac = min(1.0, max(0.0, (now - current.due) / current.length_s))
             advanced = current.pos1 - current.pos0
             if 0 <= advanced <= 2 * current.frames:
-                return int(current.pos0 + frac * advanced)
+                return round(current.pos0 + frac * advanced)
             # a jump inside the chunk (a seek or an update took effect there)
-            return max(0, int(current.pos1 - (1.0 - frac) * current.frames))
+            return max(0, round(current.pos1 - (1.0 - frac) * current.frames))

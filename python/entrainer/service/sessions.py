@@ -279,12 +279,19 @@ class Sessions:
         session.touch()
         return session
 
-    def open_stream(self, session: Session) -> None:
-        """Bounds concurrent audio streams; a reconnection replaces its own, so it always fits."""
+    def open_stream(self, session: Session, saturated: bool = False) -> None:
+        """Bounds concurrent audio streams; a reconnection replaces its own, so it always fits.
+        While the render threads are saturated, new streams are refused so that the ones
+        playing stay in real time."""
         lim = self.settings.limits
         with self._lock:
             if session.listening:
                 return
+            if saturated:
+                raise ApiError.one(429, E_LIMIT, "(server)",
+                                   "expected a render queue that keeps up with real time, got one that "
+                                   "does not: this server is at capacity; try again later",
+                                   headers={"Retry-After": "10"})
             live = sum(1 for s in self._by_id.values() if isinstance(s, Session) and s.listening)
             if live >= lim.streams_total:
                 raise ApiError.one(429, E_LIMIT, "(server)",
