@@ -37,12 +37,16 @@ class Library:
         lib = self.settings.library_dir
         lib.mkdir(parents=True, exist_ok=True)
         seed_dir = self.settings.seed_dir
-        if seed_dir is None or not seed_dir.is_dir() or self.store.meta(_SEEDED):
+        if seed_dir is None or not seed_dir.is_dir():
             return []
+        # Presets on every start (a database may be shared by servers with their own data dirs);
+        # tracks once per database.
         for preset in sorted(seed_dir.glob("*.noise")):
             target = lib / preset.name
             if not target.exists():
                 shutil.copyfile(preset, target)
+        if self.store.meta(_SEEDED):
+            return []
         added = []
         for path in sorted(seed_dir.glob("*.json")):
             checked = check_track(path.read_bytes(), self.settings, name=path.stem)

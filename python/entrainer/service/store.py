@@ -69,7 +69,9 @@ def _now() -> datetime:
 
 
 def _info(row: TrackRow, with_body: bool = False) -> TrackInfo:
-    updated = row.updated_at if row.updated_at.tzinfo else row.updated_at.replace(tzinfo=timezone.utc)
+    # SQLite gives naive datetimes back, PostgreSQL its session time zone: both become UTC.
+    updated = (row.updated_at.replace(tzinfo=timezone.utc) if row.updated_at.tzinfo is None
+               else row.updated_at.astimezone(timezone.utc))
     return TrackInfo(row.id, row.title, row.builtin, row.duration_s, row.steps, row.notes or "", updated,
                      row.body if with_body else None)
 
