@@ -177,3 +177,26 @@ def test_concurrent_streams_are_bounded(start_server, tmp_path):
     assert r.json()["message"] == "(server): expected at most 1 concurrent audio streams, got 2; try again later"
     assert read(s, audio_url(a), 0.3).status == 200        # a reconnection replaces its own stream
     t.join()
+
+
+def test_update_while_listening_changes_the_sound_at_the_same_position(server, session):
+    import threading
+
+    h = bearer(session["token"])
+
+    def update():
+        time.sleep(0.5)
+        r = server.http.post(f"/api/sessions/{session['id']}/update",
+                             json={"track": tone_track(30.0, base=440.0, beat=20.0)}, headers=h)
+        assert r.status_code == 200 and r.json()["version"] == 2
+
+    t = threading.Thread(target=update)
+    t.start()
+    got = read(server, audio_url(session, "wav"), 3.4)
+    t.join()
+    _, pcm = wav_samples(got.data)
+    assert len(pcm) > 4 * SR                                  # one continuous stream: no restart
+    before, after = pcm[SR // 2: SR].astype(float), pcm[-SR // 2:].astype(float)
+    assert peak_hz(before[:, 0], SR) == pytest.approx(437, abs=3)
+    assert peak_hz(after[:, 0], SR) == pytest.approx(430, abs=3)
+    assert peak_hz(after[:, 1], SR) == pytest.approx(450, abs=3)

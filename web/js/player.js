@@ -180,7 +180,17 @@ export class Player {
     this.retries += 1;
     this.buffering = true;
     this.onChange();
-    setTimeout(() => { if (this.playing) this._connect(at); }, 500 * this.retries);
+    setTimeout(() => this._reconnect(at), 500 * this.retries);
+  }
+
+  async _reconnect(at) {
+    if (!this.playing) return;
+    try {
+      if (!this.session) await this._start(at);       // the service forgot us: start again here
+      this._connect(at);
+    } catch (e) {
+      this._dropped();
+    }
   }
 
   _openSocket() {
