@@ -146,6 +146,10 @@ def test_a_finished_track_ends_the_stream(server):
                 break
             time.sleep(0.1)
         assert status["state"] == "finished" and status["position_s"] == 1.5
+        again = read(server, audio_url(s, "wav", at=0.2), 0.8)      # play it again
+        _, pcm = wav_samples(again.data)
+        assert again.headers["x-entrainer-start"] == "0.200"
+        assert np.abs(pcm[2205:]).max() > 5000
     finally:
         server.http.post(f"/api/sessions/{s['id']}/stop", headers=bearer(s["token"]))
 

@@ -165,8 +165,11 @@ class Session:
             if self._pending is not None:
                 self.stream.update(self._pending.track)
                 self._pending = None
-            if start_frames != self.stream.status().position_frames:
+            engine = self.stream.status()
+            if start_frames != engine.position_frames:
                 self.stream.seek(start_frames / self.sample_rate)
+                if engine.state == "finished" and not self.paused:
+                    self.stream.resume()          # a seek leaves a finished stream paused
             if self.gain != self._engine_gain:
                 self.stream.set_gain(self.gain)
                 self._engine_gain = self.gain
