@@ -55,6 +55,8 @@ def test_play_a_track_audio_flows_and_the_position_advances(server, page, tmp_pa
     assert page.inner_text("#beat-hz") == "10.0 Hz"
     assert "Arrive: alpha 10 Hz" in page.inner_text("#now-step")
     page.screenshot(path=str(tmp_path / "playing.png"))
+    page.locator("#volume").fill("0.3")                     # acts at once, in the browser
+    assert page.evaluate("document.getElementById('audio').volume") == 0.3
 
     page.click("#play")                                     # pause
     page.wait_for_function("document.querySelector('#now-state').textContent === 'Paused'")

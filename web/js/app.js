@@ -229,7 +229,7 @@ for (const option of [...ui.format.options]) {
   if (!probe.canPlayType(type)) option.disabled = true;
 }
 ui.volume.style.setProperty("--fill", `${ui.volume.value * 100}%`);
-player.volume = Number(ui.volume.value);
+player.setVolume(Number(ui.volume.value));
 
 async function health() {
   try {

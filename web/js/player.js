@@ -10,6 +10,9 @@ import { api, ApiError } from "./api.js";
 
 const RETRIES = 5;
 
+// iOS keeps audio.volume at 1 whatever the page sets; elsewhere it works and acts at once.
+const LOCAL_VOLUME = (() => { const a = new Audio(); a.volume = 0.5; return a.volume === 0.5; })();
+
 export class Player {
   constructor(audio, { onChange, onStatus, onError }) {
     this.audio = audio;
@@ -93,6 +96,11 @@ export class Player {
 
   setVolume(v) {
     this.volume = v;
+    if (LOCAL_VOLUME) {                 // instant, in the browser
+      this.audio.volume = v;
+      return;
+    }
+    // Phones that ignore audio.volume (iOS): the session's gain, heard within the stream's lead.
     clearTimeout(this._gainTimer);
     this._gainTimer = setTimeout(() => {
       if (!this.session) return;
@@ -112,7 +120,7 @@ export class Player {
   // --- internals -------------------------------------------------------------------------
 
   async _start(at) {
-    this.session = await api.createSession(this.track.id, at, this.volume);
+    this.session = await api.createSession(this.track.id, at, LOCAL_VOLUME ? 1 : this.volume);
     this.version = null;
     this._openSocket();
   }
