@@ -104,7 +104,7 @@ def test_seek_then_reconnect_starts_at_the_target(server, session):
 
 def test_a_dropped_connection_resumes_where_the_listener_was(server, session):
     h = bearer(session["token"])
-    got = read(server, audio_url(session, "wav"), 1.5)
+    read(server, audio_url(session, "wav"), 1.5)
     heard = server.http.get(f"/api/sessions/{session['id']}", headers=h).json()["position_s"]
     assert 1.2 <= heard <= 1.9, heard            # what a listener playing from the first byte heard
     again = read(server, audio_url(session, "wav"), 0.8)

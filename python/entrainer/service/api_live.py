@@ -15,11 +15,10 @@ from fastapi import APIRouter, Depends, Query, Request, WebSocket, WebSocketDisc
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from ..errors import show
+from ..errors import E_FORMAT, show
 from .audio import live_audio
 from .context import Service, service
 from .encoders import FORMATS, make_encoder
-from ..errors import E_FORMAT
 from .problems import E_LIMIT, E_REQUEST, ApiError, as_json
 from .sessions import Session
 
@@ -46,8 +45,7 @@ async def audio(sid: str, request: Request, format: str = Query("mp3", descripti
     try:
         encoder = make_encoder(format, session.sample_rate, mp3_kbps=svc.settings.mp3_kbps,
                                mp3_quality=svc.settings.mp3_quality, opus_kbps=svc.settings.opus_kbps)
-        loop = asyncio.get_running_loop()
-        generation = await loop.run_in_executor(svc.render_pool, session.attach, start)
+        generation = await svc.render_pool.run(time.monotonic(), session.attach, start)
     except BaseException:
         session.listening = False
         raise

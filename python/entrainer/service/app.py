@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
@@ -19,12 +18,13 @@ from fastapi.staticfiles import StaticFiles
 
 from .. import __version__
 from . import api_live, api_sessions, api_tracks, problems
+from .audio import RenderLoad
 from .bodylimit import BodyLimit
 from .config import Settings
-from .audio import RenderLoad
 from .context import Service
 from .levels import LevelMeasurer
 from .library import Library
+from .scheduler import DeadlinePool
 from .sessions import Sessions
 from .store import Store
 
@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         library = Library(store, settings)
         levels = LevelMeasurer(settings.measure_levels)
         svc = Service(settings, store, library, Sessions(settings),
-                      ThreadPoolExecutor(settings.render_threads, thread_name_prefix="entrainer-render"), levels,
+                      DeadlinePool(settings.render_threads), levels,
                       RenderLoad(settings.lead_s))
         app.state.service = svc
         await asyncio.to_thread(library.seed)
@@ -73,7 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             reaper.cancel()
             await asyncio.to_thread(svc.sessions.stop_all)
-            svc.render_pool.shutdown(wait=False, cancel_futures=True)
+            svc.render_pool.shutdown()
             levels.stop()
             store.close()
 
@@ -92,7 +92,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "sessions": len(sessions),
                 "streams": sum(1 for s in sessions if getattr(s, "listening", False)),
                 "levels_pending": svc.levels.pending,
-                "buffered_s": round(svc.load.margin_s, 2), "saturated": svc.load.saturated}
+                "buffered_s": round(svc.load.margin_s, 2), "saturated": svc.load.saturated,
+                "render_queue": svc.render_pool.queued}
 
     app.include_router(api_tracks.router)
     app.include_router(api_sessions.router)

@@ -1,7 +1,7 @@
 """The live audio of a session: rendered, encoded and sent at the pace of real time.
 
 The body of `GET /api/sessions/{id}/audio` is this async generator. It renders on the render
-threads (the engine and the encoders release the GIL): a short first chunk so that the first
+threads (`scheduler.py`, earliest deadline first): a short first chunk so that the first
 bytes leave at once, then `chunk_s` at a time, staying at most `lead_s` ahead of real time, so
 that pause, seek, gain and update are heard within `lead_s` even by a client that never
 reconnects. While the session is paused, nothing is sent. A new connection for the same session
@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from concurrent.futures import Executor
 
 from ..stream import StreamError
 from .config import Settings
 from .problems import ApiError
+from .scheduler import DeadlinePool
 from .sessions import Session
 
 #: How often a waiting stream looks at its session (pause, replacement, stop).
@@ -50,9 +50,8 @@ class RenderLoad:
 
 
 async def live_audio(session: Session, generation: int, encoder, settings: Settings,
-                     executor: Executor, load: RenderLoad):
+                     pool: DeadlinePool, load: RenderLoad):
     """Yields the encoded stream of an audio connection already attached as `generation`."""
-    loop = asyncio.get_running_loop()
     sr = session.sample_rate
     chunk = max(256, int(settings.chunk_s * sr))
     frames = max(256, min(chunk, int(_FIRST_CHUNK_S * sr)))
@@ -86,7 +85,8 @@ async def live_audio(session: Session, generation: int, encoder, settings: Setti
                     session.late_chunks += 1
                 t0 = now - sent_s
             try:
-                r = await loop.run_in_executor(executor, session.render, frames, encoder.encode)
+                # due when the listener starts hearing it
+                r = await pool.run(t0 + sent_s, session.render, frames, encoder.encode)
             except (StreamError, ApiError):
                 break               # stopped while rendering
             if session.generation != generation:

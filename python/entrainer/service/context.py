@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from fastapi import Request
@@ -12,6 +11,7 @@ from .config import Settings
 from .levels import LevelMeasurer
 from .library import Library
 from .problems import E_AUTH, ApiError
+from .scheduler import DeadlinePool
 from .sessions import Sessions
 from .store import Store
 
@@ -22,7 +22,7 @@ class Service:
     store: Store
     library: Library
     sessions: Sessions
-    render_pool: ThreadPoolExecutor
+    render_pool: DeadlinePool
     levels: LevelMeasurer
     load: RenderLoad
 
