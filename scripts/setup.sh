@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 
 PY=${PYTHON:-python3}
 # Build: ALSA headers for cpal. Tests: a user-space PulseAudio with a null sink and the ALSA
-# plugin that routes cpal to it (docs/real-time.md).
-APT_PACKAGES=(pkg-config libasound2-dev pulseaudio libasound2-plugins alsa-utils)
+# plugin that routes cpal to it (docs/real-time.md); Debian's Chromium for the web page's
+# browser test (Playwright drives it; docs/service.md).
+APT_PACKAGES=(pkg-config libasound2-dev pulseaudio libasound2-plugins alsa-utils chromium)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -231,6 +231,32 @@ def voices(name: Optional[str] = typer.Argument(None, help="One synth function (
         out.print(later)
 
 
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port", help="TCP port."),
+    data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Database, library folder (default: ~/.local/share/entrainer)."),
+    database_url: Optional[str] = typer.Option(None, "--database-url", help="SQLAlchemy URL, e.g. postgresql+psycopg://user:pw@host/db (default: SQLite in the data dir)."),
+    limit: list[str] = typer.Option([], "--limit", help="Override a limit: NAME=VALUE (docs/service.md), repeatable."),
+) -> None:
+    """Run the web service: track library, live listening sessions and the browser player."""
+    try:
+        from .service.config import Settings, parse_limit
+        from .service.server import serve as run
+    except ImportError as e:
+        _fail(f"serve: the service needs its extra dependencies ({e.name} is missing); "
+              "install them with: pip install 'entrainer[service]'")
+    settings = Settings() if data_dir is None else Settings(data_dir=data_dir)
+    limits = settings.limits
+    for text in limit:
+        try:
+            limits = parse_limit(text, limits)
+        except ValueError as e:
+            _fail(str(e))
+    settings = Settings(data_dir=settings.data_dir, database_url=database_url, limits=limits)
+    run(settings, host=host, port=port)
+
+
 def main() -> None:
     try:
         app()
