@@ -28,5 +28,5 @@ def test_measured_plans_are_found_by_streams(tmp_path, monkeypatch):
     finally:
         m.stop()
     s = Stream(track, output="manual", levels="auto")
-    _, found = s._plan_and_levels(track)
+    _, found, _ = s._plan_and_levels(track)
     assert found is not None and found == levelcache.load(levelcache.key(plan, 44100, 0, 1.0, 0.25))

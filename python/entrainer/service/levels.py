@@ -23,6 +23,15 @@ log = logging.getLogger("entrainer.service")
 _SEED, _CEILING, _TARGET = 0, 1.0, 0.25
 
 
+def _needs_outside_data(plan: dict) -> bool:
+    """Tracks with clips, subliminal audio or KEMAR responses need decoded data beside the plan;
+    their streams measure nothing in the background and play the provisional plan."""
+    if plan.get("clips"):
+        return True
+    return any("audio_buffers" in v["params"] or v["params"].get("hrtf_model") == "kemar"
+               for st in plan["steps"] for v in st["voices"])
+
+
 class LevelMeasurer:
     def __init__(self, enabled: bool = True):
         self.enabled = enabled
@@ -47,7 +56,7 @@ class LevelMeasurer:
             self._thread = None
 
     def submit(self, plan: dict, sample_rate: int) -> None:
-        if not self.enabled:
+        if not self.enabled or _needs_outside_data(plan):
             return
         key = levelcache.key(plan, sample_rate, _SEED, _CEILING, _TARGET)
         if levelcache.load(key) is not None:
