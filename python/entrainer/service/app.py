@@ -37,8 +37,9 @@ _STALE_S = 60.0
 
 
 async def _reaper(svc: Service) -> None:
+    every = min(_REAP_S, svc.settings.session_idle_s / 2)
     while True:
-        await asyncio.sleep(_REAP_S)
+        await asyncio.sleep(every)
         now = time.monotonic()
         for s in svc.sessions.all():
             if getattr(s, "listening", False) and not s.paused and now - s.last_active > _STALE_S:
