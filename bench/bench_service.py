@@ -11,7 +11,9 @@ listeners behind, listeners refused by the service's admission control (429 whil
 saturated), the smallest buffer seen, time to first byte (median and max), the server's
 CPU per listener (in % of one core) and in total, the client's, and what other processes on the
 machine used meanwhile (a shared machine gives less than two cores to the service). It stops at the first N with a listener
-behind and reports the largest N without one. Figures to read, never assertions. The client is
+behind and reports the largest N without one. With `--stagger S`, listeners arrive S seconds
+apart, as they would in real use, which lets the admission control refuse the ones beyond
+capacity (counted as refused, not behind). Figures to read, never assertions. The client is
 a plain asyncio socket reader that only counts bytes, so it takes little of the CPU it measures.
 """
 
@@ -130,13 +132,20 @@ class Listener:
             self.error = str(e)
 
 
-async def listen_all(port: int, paths: list[str], seconds: float, bytes_per_s: float, header: int) -> list[Listener]:
+async def listen_all(port: int, paths: list[str], seconds: float, bytes_per_s: float, header: int,
+                     stagger_s: float = 0.0) -> list[Listener]:
     listeners = [Listener(port, p, bytes_per_s, header) for p in paths]
-    await asyncio.gather(*(l.run(seconds) for l in listeners))
+
+    async def start(k: int, listener: Listener) -> None:
+        await asyncio.sleep(k * stagger_s)
+        await listener.run(seconds)
+
+    await asyncio.gather(*(start(k, l) for k, l in enumerate(listeners)))
     return listeners
 
 
-def run_n(svc: Service, track_id: int, duration_s: float, n: int, fmt: str, seconds: float, rate: int) -> dict:
+def run_n(svc: Service, track_id: int, duration_s: float, n: int, fmt: str, seconds: float, rate: int,
+          stagger_s: float = 0.0) -> dict:
     http = httpx.Client(base_url=svc.url, timeout=30)
     sessions = []
     for i in range(n):
@@ -149,7 +158,7 @@ def run_n(svc: Service, track_id: int, duration_s: float, n: int, fmt: str, seco
     header = 44 if fmt == "wav" else 0
     cpu0, wall0, busy0 = cpu_seconds(svc.proc.pid), time.monotonic(), machine_busy_seconds()
     client0 = time.process_time()
-    listeners = asyncio.run(listen_all(svc.port, paths, seconds, bytes_per_s, header))
+    listeners = asyncio.run(listen_all(svc.port, paths, seconds, bytes_per_s, header, stagger_s))
     wall = time.monotonic() - wall0
     server_cpu = cpu_seconds(svc.proc.pid) - cpu0
     client_cpu = time.process_time() - client0
@@ -179,6 +188,8 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=12.0, help="listening time per N")
     ap.add_argument("--lead", type=float, default=2.0, help="the service's lead over real time (s)")
     ap.add_argument("--chunk", type=float, default=0.5, help="audio rendered per step of a stream (s)")
+    ap.add_argument("--stagger", type=float, default=0.0,
+                    help="seconds between two listeners' arrivals (0: all at once)")
     ap.add_argument("--tiny", action="store_true", help="2 listeners for 2 s (for the tests)")
     args = ap.parse_args()
     counts = [2] if args.tiny else [int(x) for x in args.counts.split(",")]
@@ -198,13 +209,16 @@ def main() -> None:
                   f"{'CPU/listener':>12} {'server':>7} {'client':>7} {'others':>7}")
             best = 0
             for n in counts:
-                row = run_n(svc, made["id"], made["duration_s"], n, args.format, seconds, made["stream_rate"])
+                row = run_n(svc, made["id"], made["duration_s"], n, args.format, seconds, made["stream_rate"],
+                            args.stagger)
                 print(f"{n:>5} {row['behind']:>6} {row['refused']:>7} {row['server_late']:>5} {row['min_buffer_s']:>9.2f}s "
                       f"{row['ttfb_median_ms']:>7.0f}ms {row['ttfb_max_ms']:>7.0f}ms "
                       f"{row['cpu_per_listener_pct']:>11.2f}% {row['server_cores']:>6.2f}c {row['client_cores']:>6.2f}c "
                       f"{row['other_cores']:>6.2f}c",
                       flush=True)
                 if row["behind"] or row["refused"]:
+                    if row["refused"] and not row["behind"]:
+                        print(f"at N = {n}, admission control kept {n - row['refused']} listeners, none behind")
                     break
                 best = n
             print(f"largest N with no listener behind real time: {best}")

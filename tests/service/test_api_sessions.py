@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 
@@ -134,3 +136,12 @@ def test_control_requests_are_rate_limited(server, session):
     r = server.http.post(f"/api/sessions/{session['id']}/pause", headers=bearer(session["token"]))
     assert r.status_code == 429 and r.headers["retry-after"] == "1"
     assert r.json()["message"] == "(session): expected at most 20 control requests per second, got more"
+
+
+def test_idle_sessions_are_stopped(start_server, tmp_path):
+    s = start_server(tmp_path, session_idle_s=0.6)
+    tid = s.http.get("/api/tracks").json()["tracks"][0]["id"]
+    made = s.http.post("/api/sessions", json={"track_id": tid}).json()
+    time.sleep(1.8)
+    r = s.http.get(f"/api/sessions/{made['id']}", headers=bearer(made["token"]))
+    assert r.status_code == 404

@@ -61,3 +61,13 @@ def test_render_load_is_saturated_only_when_buffers_shrink():
     for _ in range(200):
         load.record(0.3)
     assert load.saturated
+
+
+def test_render_load_is_saturated_when_the_threads_are_busy():
+    class Pool:
+        utilisation = 0.5
+
+    load = RenderLoad(lead_s=2.0, pool=Pool())
+    assert not load.saturated
+    Pool.utilisation = 0.9
+    assert load.saturated

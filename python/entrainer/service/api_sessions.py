@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..jsonload import loads
+from . import limits
 from .context import Service, bearer, client_of, service
 from .problems import E_REQUEST, ApiError
 from .sessions import Session
@@ -45,7 +46,7 @@ class Update(_Body):
     track: dict[str, Any] | None = Field(None, description="…or this track, sent inline (checked like POST /api/tracks)")
 
 
-def _links(request: Request, session: Session) -> dict:
+def _links(session: Session) -> dict:
     base = f"/api/sessions/{session.id}"
     return {"audio": {fmt: f"{base}/audio?format={fmt}&token={session.token}" for fmt in ("mp3", "opus", "wav")},
             "ws": f"{base}/ws?token={session.token}"}
@@ -69,7 +70,7 @@ def create_session(body: CreateSession, request: Request, svc: Service = Depends
         raise
     return JSONResponse({"id": session.id, "token": session.token, "track_id": info.id,
                          "sample_rate": session.sample_rate, "duration_s": session.end_frames / session.sample_rate,
-                         **_links(request, session)}, status_code=201)
+                         **_links(session)}, status_code=201)
 
 
 @router.get("/{sid}", summary="A session's status")
@@ -120,6 +121,7 @@ async def update(sid: str, request: Request, svc: Service = Depends(service)) ->
 def _update(s: Session, raw: bytes, svc: Service) -> dict:
     from ..errors import TrackError, show
 
+    limits.check_depth(raw, svc.settings.limits)
     try:
         doc = loads(raw, "the request")
     except TrackError as e:

@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from .context import Service, bearer, service
-from .problems import E_REQUEST, ApiError, as_json
+from .problems import as_json
 from .timeline import describe
 from .trackload import CheckedTrack, check_track
 
@@ -96,10 +96,3 @@ def delete_track(track_id: int, request: Request, svc: Service = Depends(service
     svc.library.delete(track_id, bearer(request))
     return Response(status_code=204)
 
-
-def parse_track_id(value: object, location: str = "track_id") -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        from ..errors import show
-
-        raise ApiError.one(422, E_REQUEST, location, f"expected an integer track id, got {show(value)}")
-    return value

@@ -37,8 +37,9 @@ _STALE_S = 60.0
 
 
 async def _reaper(svc: Service) -> None:
+    every = min(_REAP_S, svc.settings.session_idle_s / 2)
     while True:
-        await asyncio.sleep(_REAP_S)
+        await asyncio.sleep(every)
         now = time.monotonic()
         for s in svc.sessions.all():
             if getattr(s, "listening", False) and not s.paused and now - s.last_active > _STALE_S:
@@ -57,9 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store = Store(settings.url)
         library = Library(store, settings)
         levels = LevelMeasurer(settings.measure_levels)
-        svc = Service(settings, store, library, Sessions(settings),
-                      DeadlinePool(settings.render_threads), levels,
-                      RenderLoad(settings.lead_s))
+        pool = DeadlinePool(settings.render_threads)
+        svc = Service(settings, store, library, Sessions(settings), pool, levels, RenderLoad(settings.lead_s, pool))
         app.state.service = svc
         await asyncio.to_thread(library.seed)
         levels.start()
@@ -93,7 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "streams": sum(1 for s in sessions if getattr(s, "listening", False)),
                 "levels_pending": svc.levels.pending,
                 "buffered_s": round(svc.load.margin_s, 2), "saturated": svc.load.saturated,
-                "render_queue": svc.render_pool.queued}
+                "render_queue": svc.render_pool.queued, "render_utilisation": round(svc.load.utilisation, 3)}
 
     app.include_router(api_tracks.router)
     app.include_router(api_sessions.router)

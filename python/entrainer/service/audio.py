@@ -7,9 +7,9 @@ that pause, seek, gain and update are heard within `lead_s` even by a client tha
 reconnects. While the session is paused, nothing is sent. A new connection for the same session
 replaces this one; a dropped connection leaves the session where the listener was.
 
-`RenderLoad` watches how much audio the listeners have buffered when their next chunk is asked
-for. A stream in its steady state asks with about `lead_s` buffered; when the buffers shrink, the
-render threads are not keeping up (the machine is out of CPU), and new streams are refused (429)
+`RenderLoad` says when the machine has no CPU to spare for one more listener: when the render
+threads are busy most of the time, or when the listeners' buffers shrink (a stream in its steady
+state asks for its next chunk with about `lead_s` buffered). New streams are then refused (429)
 instead of letting every listener fall behind.
 """
 
@@ -31,12 +31,17 @@ _FIRST_CHUNK_S = 0.1
 
 
 class RenderLoad:
-    """A moving average of the buffered audio of steady streams when they ask for a chunk."""
+    """The render threads' utilisation, and a moving average of the buffered audio of steady
+    streams when they ask for a chunk."""
 
-    def __init__(self, lead_s: float):
+    #: Above this share of busy time, a new stream would not find the CPU it needs.
+    MAX_UTILISATION = 0.85
+
+    def __init__(self, lead_s: float, pool: DeadlinePool | None = None):
         self.lead_s = lead_s
         self.limit_s = lead_s / 2
         self.margin_s = lead_s
+        self.pool = pool
         self._last = 0.0
 
     def record(self, buffered_s: float) -> None:
@@ -44,7 +49,13 @@ class RenderLoad:
         self._last = time.monotonic()
 
     @property
+    def utilisation(self) -> float:
+        return self.pool.utilisation if self.pool is not None else 0.0
+
+    @property
     def saturated(self) -> bool:
+        if self.utilisation > self.MAX_UTILISATION:
+            return True
         # With no steady stream for a while there is nothing to be late.
         return self.margin_s < self.limit_s and time.monotonic() - self._last < 2.0
 

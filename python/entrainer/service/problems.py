@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..errors import E_JSON, Diagnostic, TrackError, num, show
+from ..errors import E_JSON, Diagnostic, EntrainerError, TrackError, num, show
 
 log = logging.getLogger("entrainer.service")
 
@@ -110,6 +110,15 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(TrackError)
     async def _track(_: Request, e: TrackError):
         return ApiError.from_track(e).response()
+
+    @app.exception_handler(EntrainerError)
+    async def _engine(_: Request, e: EntrainerError):
+        # The engine's own checks (a plan it refuses, a stream that cannot start): one located
+        # line each, as the CLI prints them.
+        lines = [line for line in str(e).splitlines() if line.strip()] or ["(engine): the engine refused the request"]
+        diagnostics = [Diagnostic("E_ENGINE", *(line.split(": ", 1) if ": " in line else ("(engine)", line)))
+                       for line in lines]
+        return ApiError(422, diagnostics, str(e)).response()
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, e: RequestValidationError):

@@ -14,6 +14,10 @@ import asyncio
 import heapq
 import itertools
 import threading
+import time
+
+#: Busy time is summed over windows of this length to give the utilisation.
+_WINDOW_S = 0.5
 
 
 def _resolve(future: asyncio.Future, result, error) -> None:
@@ -31,6 +35,9 @@ class DeadlinePool:
         self._order = itertools.count()       # equal deadlines: first come, first served
         self._cv = threading.Condition()
         self._stopping = False
+        self._busy_s = 0.0
+        self._window = time.monotonic()
+        self._utilisation = 0.0
         self._threads = [threading.Thread(target=self._work, name=f"{name}-{i}", daemon=True)
                          for i in range(threads)]
         for t in self._threads:
@@ -51,6 +58,25 @@ class DeadlinePool:
     def queued(self) -> int:
         return len(self._heap)
 
+    @property
+    def utilisation(self) -> float:
+        """The share of the threads' time spent in jobs over the last window or two (0 to 1).
+        Jobs slowed down by other processes count as busy too: both mean no spare CPU."""
+        with self._cv:
+            if time.monotonic() - self._window > 4 * _WINDOW_S:
+                return 0.0               # no job finished lately: idle
+            return self._utilisation
+
+    def _account(self, started: float, ended: float) -> None:
+        with self._cv:
+            self._busy_s += ended - started
+            span = ended - self._window
+            if span >= _WINDOW_S:
+                now_share = min(1.0, self._busy_s / (span * len(self._threads)))
+                self._utilisation = 0.5 * self._utilisation + 0.5 * now_share
+                self._busy_s = 0.0
+                self._window = ended
+
     def _work(self) -> None:
         while True:
             with self._cv:
@@ -62,10 +88,12 @@ class DeadlinePool:
             if future.cancelled():
                 continue
             result = error = None
+            started = time.monotonic()
             try:
                 result = fn(*args)
             except BaseException as e:      # handed to the awaiting coroutine
                 error = e
+            self._account(started, time.monotonic())
             try:
                 loop.call_soon_threadsafe(_resolve, future, result, error)
             except RuntimeError:
