@@ -95,8 +95,10 @@ fn the_callback_path_never_allocates() {
         let (r, n) = watched(|| player.pull_into(&mut out));
         r.unwrap();
         events += n;
-        // give the preparer thread time to hand over upcoming steps, as real time would
-        std::thread::sleep(std::time::Duration::from_micros(300));
+        // Pace the pulls like a device (a 64-frame block is 1.33 ms of audio): the preparer
+        // thread, which wakes every 25 ms, hands steps over 2 s ahead of real time, not of a
+        // test that pulls as fast as it can.
+        std::thread::sleep(std::time::Duration::from_micros(1500));
     }
     let status = player.status();
     assert_eq!(events, 0, "allocations or frees on the audio thread");
