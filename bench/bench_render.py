@@ -90,6 +90,33 @@ def per_voice(track: Path, excerpt_s: float) -> list[dict]:
     return rows
 
 
+def every_voice(seconds: float, sr: int = 44100) -> list[dict]:
+    """Every voice of the registry at its defaults (and as a transition with every default
+    ramped over the step): engine vs NumPy reference on the same frames, after checking them."""
+    from entrainer import _engine, hrtf
+    from entrainer.reference import render_voice as numpy_voice
+    from entrainer.voices.registry import FAMILIES
+
+    rows = []
+    n = int(seconds * sr)
+    for f in FAMILIES:
+        if f.name == "subliminal_encode":  # needs audio files; measured in tests/voices
+            continue
+        v = {"source_index": 0, "function": f.name, "params": {}}
+        tables = hrtf.engine_tables([v], sr)
+        text = json.dumps(v)
+        _engine.render_voice(text, sr, n, 0, min(n, 4410), hrtf=tables)  # warm-up
+        t0 = time.perf_counter()
+        rust = np.asarray(_engine.render_voice(text, sr, n, 0, n, hrtf=tables))
+        t_rust = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        ref = numpy_voice(v, sr, n, 0, n)
+        t_ref = time.perf_counter() - t0
+        rows.append({"function": f.name, "snr_db": snr_db(ref, rust), "rt_rust": seconds / t_rust,
+                     "rt_numpy": seconds / t_ref})
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("track", nargs="?", default=str(DEFAULT_TRACK))
@@ -123,6 +150,13 @@ def main() -> None:
     tot_rust = sum(r["rust_s"] for r in rows)
     tot_np = sum(r["numpy_s"] for r in rows)
     print(f"  all voices: engine {tot_rust:.3f} s, NumPy {tot_np:.3f} s, ratio {tot_np / tot_rust:.1f}x")
+    voices = every_voice(a.excerpt)
+    print(f"\nEvery voice at its defaults, {a.excerpt:g} s at 44.1 kHz, one core")
+    print(f"  {'function':<42} {'SNR dB':>7} {'rust xRT':>9} {'numpy xRT':>10} {'ratio':>7}")
+    for r in voices:
+        print(f"  {r['function']:<42} {min(r['snr_db'], 999):7.1f} {r['rt_rust']:9.0f} {r['rt_numpy']:10.1f} "
+              f"{r['rt_rust'] / r['rt_numpy']:7.1f}")
+    rows += voices
     worst = min(r["snr_db"] for r in rows)
     if worst < 90:
         print(f"  DISAGREEMENT: worst SNR {worst:.1f} dB < 90 dB")
