@@ -7,7 +7,7 @@ use crate::ramp::{Lerp, Ramp};
 use crate::shapes::{sin_cycles, Shape};
 use crate::Result;
 
-use super::common::{fill_alpha, DipAm, Wobble, CHUNK};
+use super::common::{clock_bank, clock_values, fill_alpha, DipAm, Wobble, CHUNK};
 use super::pan::PanStage;
 use super::{Placement, Signature, Voice, VoiceState};
 
@@ -114,10 +114,10 @@ impl Binaural {
 
     pub fn instantiate(&self, place: Placement, initial: Option<&VoiceState>) -> BinauralVoice {
         let (sr, ramp) = (place.sample_rate, place.ramp);
-        let clock0 = |role: usize| initial.map_or(0.0, |s| s.clocks[role]);
+        let clocks = clock_bank([self.am[0].rate_hz, self.am[1].rate_hz, self.vib[0].rate_hz, self.vib[1].rate_hz, self.wobble.rate_hz, self.pan.rate_hz, Lerp::constant(0.0), Lerp::constant(0.0)], ramp, sr, initial);
         let carriers = [0, 1].map(|c| {
             let phase0 = initial.map_or(Phase::from_f64(self.start_phase_rad[c] * super::common::INV_TAU), |s| s.phases[c]);
-            let spec = CarrierSpec { base_hz: self.nominal(c), vibrato: self.vib[c].vibrato(self.vib_shape, ramp, sr, clock0(VIB[c])) };
+            let spec = CarrierSpec { base_hz: self.nominal(c), vibrato: self.vib[c].vibrato(self.vib_shape, ramp, sr, clocks[VIB[c]].p0) };
             Carrier::new(spec, ramp, sr, phase0)
         });
         BinauralVoice {
@@ -125,11 +125,8 @@ impl Binaural {
             ramp,
             m: 0,
             carriers,
-            am_clock: [0, 1].map(|c| Clock::new(self.am[c].rate_hz, ramp, sr, clock0(AM[c]))),
-            vib_clock: [0, 1].map(|c| Clock::new(self.vib[c].rate_hz, ramp, sr, clock0(VIB[c]))),
-            wobble_clock: Clock::new(self.wobble.rate_hz, ramp, sr, clock0(WOBBLE)),
-            pan_clock: Clock::new(self.pan.rate_hz, ramp, sr, clock0(PAN)),
-            pan_first: self.pan.first_cycle(&Clock::new(self.pan.rate_hz, ramp, sr, clock0(PAN)), ramp.alpha(0.0)),
+            pan_first: self.pan.first_cycle(&clocks[PAN], ramp.alpha(0.0)),
+            clocks,
             scratch: Box::new([[0.0; CHUNK]; 5]),
         }
     }
@@ -140,10 +137,8 @@ pub struct BinauralVoice {
     ramp: Ramp,
     m: u64,
     carriers: [Carrier; 2],
-    am_clock: [Clock; 2],
-    vib_clock: [Clock; 2],
-    wobble_clock: Clock,
-    pan_clock: Clock,
+    /// LFO clocks by continuation role (AM, VIB, WOBBLE, ...).
+    clocks: [Clock; 8],
     pan_first: f64,
     /// α, wobble, and one phase buffer per ear.
     scratch: Box<[[f64; CHUNK]; 5]>,
@@ -161,7 +156,7 @@ impl Voice for BinauralVoice {
         let s = &self.spec;
         let wobble = s.wobble.is_active();
         if wobble {
-            s.wobble.fill_cycles(&self.wobble_clock, m0, alpha, wob);
+            s.wobble.fill_cycles(&self.clocks[WOBBLE], m0, alpha, wob);
         }
         for (c, (out, ph)) in [(&mut *l, &*ph_l), (&mut *r, &*ph_r)].into_iter().enumerate() {
             let sign = if c == 0 { -1.0 } else { 1.0 };
@@ -183,11 +178,11 @@ impl Voice for BinauralVoice {
                 }
             }
             if s.am[c].is_active() {
-                s.am[c].apply(&self.am_clock[c], m0, alpha, out, tmp);
+                s.am[c].apply(&self.clocks[AM[c]], m0, alpha, out, tmp);
             }
         }
         if s.pan.is_active() {
-            s.pan.apply(&self.pan_clock, self.pan_first, m0, alpha, l, r, tmp);
+            s.pan.apply(&self.clocks[PAN], self.pan_first, m0, alpha, l, r, tmp);
         }
         self.m += n as u64;
     }
@@ -200,14 +195,7 @@ impl Voice for BinauralVoice {
     }
 
     fn state(&self) -> VoiceState {
-        let x = self.m as f64;
-        let mut clocks = [0.0; 8];
-        for c in 0..2 {
-            clocks[AM[c]] = self.am_clock[c].at(x);
-            clocks[VIB[c]] = self.vib_clock[c].at(x);
-        }
-        clocks[WOBBLE] = self.wobble_clock.at(x);
-        clocks[PAN] = self.pan_clock.at(x);
+        let clocks = clock_values(&self.clocks, self.m);
         VoiceState { phases: [self.carriers[0].phase(), self.carriers[1].phase(), Phase::default(), Phase::default()], clocks, filters: None }
     }
 }

@@ -7,10 +7,24 @@ use crate::shapes::{cos_cycles, frac, sin_cycles, skewed_sine};
 use crate::smooth;
 use crate::Result;
 
+use super::VoiceState;
+
 /// Frames a voice renders per call at most; scratch buffers have this size.
 pub const CHUNK: usize = 256;
 
 pub const INV_TAU: f64 = 0.5 / std::f64::consts::PI;
+
+/// The LFO clocks of a voice, indexed by continuation role (`VoiceState::clocks`): role i runs
+/// at `rates[i]` from the carried value when the voice continues, else from 0. Roles a voice
+/// does not use get rate 0 and keep whatever they carry.
+pub fn clock_bank(rates: [Lerp; 8], ramp: Ramp, sample_rate: u32, initial: Option<&VoiceState>) -> [Clock; 8] {
+    std::array::from_fn(|i| Clock::new(rates[i], ramp, sample_rate, initial.map_or(0.0, |s| s.clocks[i])))
+}
+
+/// Every clock of a bank at frame m: the `clocks` of the voice's continuation state.
+pub fn clock_values(bank: &[Clock; 8], m: u64) -> [f64; 8] {
+    std::array::from_fn(|i| bank[i].at(m as f64))
+}
 
 /// Fills α for frames m0.. of the chunk (all zero for a static voice).
 #[inline]

@@ -9,7 +9,7 @@ use crate::shapes::{sin_cycles, Shape};
 use crate::Result;
 
 use super::binaural::VibratoParams;
-use super::common::{fill_alpha, DipAm, Wobble, CHUNK, INV_TAU};
+use super::common::{clock_bank, clock_values, fill_alpha, DipAm, Wobble, CHUNK, INV_TAU};
 use super::pan::PanStage;
 use super::{FilterState, Placement, Signature, Voice, VoiceState};
 
@@ -85,10 +85,10 @@ impl Isochronic {
 
     pub fn instantiate(&self, place: Placement, initial: Option<&VoiceState>) -> IsochronicVoice {
         let (sr, ramp) = (place.sample_rate, place.ramp);
-        let clock0 = |role: usize| initial.map_or(0.0, |s| s.clocks[role]);
+        let clocks = clock_bank([self.am[0].rate_hz, self.am[1].rate_hz, self.vib[0].rate_hz, self.vib[1].rate_hz, self.wobble.rate_hz, self.pulse_hz, self.pan.rate_hz, Lerp::constant(0.0)], ramp, sr, initial);
         let carriers = [0, 1].map(|c| {
             let phase0 = initial.map_or(Phase::from_f64(self.start_phase_rad[c] * INV_TAU), |s| s.phases[c]);
-            let vibrato = if self.force_mono { None } else { self.vib[c].vibrato(Shape::Sine, ramp, sr, clock0(VIB[c])) };
+            let vibrato = if self.force_mono { None } else { self.vib[c].vibrato(Shape::Sine, ramp, sr, clocks[VIB[c]].p0) };
             Carrier::new(CarrierSpec { base_hz: self.base_hz, vibrato }, ramp, sr, phase0)
         });
         IsochronicVoice {
@@ -96,12 +96,8 @@ impl Isochronic {
             ramp,
             m: 0,
             carriers,
-            am_clock: [0, 1].map(|c| Clock::new(self.am[c].rate_hz, ramp, sr, clock0(AM[c]))),
-            vib_clock: [0, 1].map(|c| Clock::new(self.vib[c].rate_hz, ramp, sr, clock0(VIB[c]))),
-            wobble_clock: Clock::new(self.wobble.rate_hz, ramp, sr, clock0(WOBBLE)),
-            pulse_clock: Clock::new(self.pulse_hz, ramp, sr, clock0(PULSE)),
-            pan_clock: Clock::new(self.pan.rate_hz, ramp, sr, clock0(PAN)),
-            pan_first: self.pan.first_cycle(&Clock::new(self.pan.rate_hz, ramp, sr, clock0(PAN)), ramp.alpha(0.0)),
+            pan_first: self.pan.first_cycle(&clocks[PAN], ramp.alpha(0.0)),
+            clocks,
             suppression: Suppression::new(self.base_hz, ramp, sr, initial.and_then(|s| s.filters.as_ref())),
             scratch: Box::new([[0.0; CHUNK]; 6]),
         }
@@ -113,11 +109,8 @@ pub struct IsochronicVoice {
     ramp: Ramp,
     m: u64,
     carriers: [Carrier; 2],
-    am_clock: [Clock; 2],
-    vib_clock: [Clock; 2],
-    wobble_clock: Clock,
-    pulse_clock: Clock,
-    pan_clock: Clock,
+    /// LFO clocks by continuation role (AM, VIB, WOBBLE, ...).
+    clocks: [Clock; 8],
     pan_first: f64,
     suppression: Suppression,
     scratch: Box<[[f64; CHUNK]; 6]>,
@@ -229,12 +222,12 @@ impl IsochronicVoice {
         self.carriers[0].fill(ph_l);
         self.carriers[1].fill(ph_r);
         if s.wobble.is_active() {
-            s.wobble.fill_cycles(&self.wobble_clock, m0, alpha, wob);
+            s.wobble.fill_cycles(&self.clocks[WOBBLE], m0, alpha, wob);
         } else {
             wob.fill(0.0);
         }
         // The pulse envelope, shared by both ears.
-        self.pulse_clock.fill_frac(m0, 0.0, pulse);
+        self.clocks[PULSE].fill_frac(m0, 0.0, pulse);
         if s.ramp_fraction.is_const() && s.gap_fraction.is_const() {
             let (rf, gf) = (s.ramp_fraction.start, s.gap_fraction.start);
             for u in pulse.iter_mut() {
@@ -258,11 +251,11 @@ impl IsochronicVoice {
                 }
             }
             if s.am[c].is_active() {
-                s.am[c].apply(&self.am_clock[c], m0, alpha, out, tmp);
+                s.am[c].apply(&self.clocks[AM[c]], m0, alpha, out, tmp);
             }
         }
         if s.pan.is_active() {
-            s.pan.apply(&self.pan_clock, self.pan_first, m0, alpha, l, r, tmp);
+            s.pan.apply(&self.clocks[PAN], self.pan_first, m0, alpha, l, r, tmp);
         }
     }
 }
@@ -295,15 +288,7 @@ impl Voice for IsochronicVoice {
     }
 
     fn state(&self) -> VoiceState {
-        let x = self.m as f64;
-        let mut clocks = [0.0; 8];
-        for c in 0..2 {
-            clocks[AM[c]] = self.am_clock[c].at(x);
-            clocks[VIB[c]] = self.vib_clock[c].at(x);
-        }
-        clocks[WOBBLE] = self.wobble_clock.at(x);
-        clocks[PULSE] = self.pulse_clock.at(x);
-        clocks[PAN] = self.pan_clock.at(x);
+        let clocks = clock_values(&self.clocks, self.m);
         VoiceState {
             phases: [self.carriers[0].phase(), self.carriers[1].phase(), Phase::default(), Phase::default()],
             clocks,
