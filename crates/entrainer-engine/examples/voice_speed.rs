@@ -14,7 +14,12 @@ fn main() {
         let plan: VoicePlan = serde_json::from_str(c).unwrap();
         let spec = VoiceSpec::parse(&plan, 0, 0).unwrap();
         let n = 3600 * sr as u64;
-        let place = Placement { step_frames: n, sample_rate: sr, ramp: Ramp::new(None, n, sr), seed: 0 };
+        let place = Placement {
+            step_frames: n,
+            sample_rate: sr,
+            ramp: Ramp::new(None, n, sr),
+            seed: 0,
+        };
         let mut v = spec.instantiate(place, None, 0);
         let mut l = [0.0; CHUNK];
         let mut r = [0.0; CHUNK];
@@ -26,6 +31,10 @@ fn main() {
             acc += l[3];
         }
         let dt = t0.elapsed().as_secs_f64();
-        println!("{:.1} ns/frame, {:.0} x RT ({acc})", dt * 1e9 / frames as f64, 60.0 / dt);
+        println!(
+            "{:.1} ns/frame, {:.0} x RT ({acc})",
+            dt * 1e9 / frames as f64,
+            60.0 / dt
+        );
     }
 }

@@ -20,7 +20,10 @@ pub struct ClipAudio {
 
 impl ClipAudio {
     pub fn new(channels: usize, samples: impl Into<Arc<[f32]>>) -> ClipAudio {
-        ClipAudio { channels, samples: samples.into() }
+        ClipAudio {
+            channels,
+            samples: samples.into(),
+        }
     }
 
     pub fn frames(&self) -> u64 {
@@ -47,20 +50,45 @@ pub struct Clip {
 impl Clip {
     /// `index` is the clip's position in the plan (for messages).
     pub fn new(plan: &ClipPlan, audio: ClipAudio, sample_rate: u32, index: usize) -> Result<Clip> {
-        let at = |key: &'static str, message: String| EngineError::Clip { index, key, message };
+        let at = |key: &'static str, message: String| EngineError::Clip {
+            index,
+            key,
+            message,
+        };
         if audio.channels != 1 && audio.channels != 2 {
-            return Err(at("audio", format!("expected mono or stereo audio, got {} channels", audio.channels)));
+            return Err(at(
+                "audio",
+                format!(
+                    "expected mono or stereo audio, got {} channels",
+                    audio.channels
+                ),
+            ));
         }
         if !audio.samples.len().is_multiple_of(audio.channels) {
-            return Err(at("audio", format!("expected whole frames, got {} samples for {} channels", audio.samples.len(), audio.channels)));
+            return Err(at(
+                "audio",
+                format!(
+                    "expected whole frames, got {} samples for {} channels",
+                    audio.samples.len(),
+                    audio.channels
+                ),
+            ));
         }
-        for (key, x) in [("start_s", plan.start_s), ("gain", plan.gain), ("fade_in_s", plan.fade_in_s), ("fade_out_s", plan.fade_out_s)] {
+        for (key, x) in [
+            ("start_s", plan.start_s),
+            ("gain", plan.gain),
+            ("fade_in_s", plan.fade_in_s),
+            ("fade_out_s", plan.fade_out_s),
+        ] {
             if !(x.is_finite() && x >= 0.0) {
                 return Err(at(key, format!("expected a number ≥ 0, got {x}")));
             }
         }
         if !(plan.pan.is_finite() && (-1.0..=1.0).contains(&plan.pan)) {
-            return Err(at("pan", format!("expected a number from -1 to 1, got {}", plan.pan)));
+            return Err(at(
+                "pan",
+                format!("expected a number from -1 to 1, got {}", plan.pan),
+            ));
         }
         let decoded = audio.frames();
         let mut len = decoded;
@@ -144,7 +172,15 @@ mod tests {
     use super::*;
 
     fn plan(start_s: f64, duration_s: Option<f64>) -> ClipPlan {
-        ClipPlan { source_index: 0, start_s, gain: 1.0, pan: 0.0, fade_in_s: 0.0, fade_out_s: 0.0, duration_s }
+        ClipPlan {
+            source_index: 0,
+            start_s,
+            gain: 1.0,
+            pan: 0.0,
+            fade_in_s: 0.0,
+            fade_out_s: 0.0,
+            duration_s,
+        }
     }
 
     #[test]
@@ -185,7 +221,16 @@ mod tests {
 
     #[test]
     fn more_than_two_channels_is_refused() {
-        let e = Clip::new(&plan(0.0, None), ClipAudio::new(3, vec![0.0f32; 9]), 1000, 2).unwrap_err();
-        assert_eq!(e.to_string(), "clips[2].audio: expected mono or stereo audio, got 3 channels");
+        let e = Clip::new(
+            &plan(0.0, None),
+            ClipAudio::new(3, vec![0.0f32; 9]),
+            1000,
+            2,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "clips[2].audio: expected mono or stereo audio, got 3 channels"
+        );
     }
 }

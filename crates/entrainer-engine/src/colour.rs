@@ -8,7 +8,9 @@ use crate::filters::{Coeffs, Df1};
 use crate::rng::gaussian;
 
 const PINK_POLES: [f64; 6] = [0.99886, 0.99332, 0.96900, 0.86650, 0.55000, -0.7616];
-const PINK_GAINS: [f64; 6] = [0.0555179, 0.0750759, 0.1538520, 0.3104856, 0.5329522, -0.0168980];
+const PINK_GAINS: [f64; 6] = [
+    0.0555179, 0.0750759, 0.1538520, 0.3104856, 0.5329522, -0.0168980,
+];
 const PINK_DIRECT: f64 = 0.5362;
 const PINK_DELAYED: f64 = 0.115926;
 const PINK_NORM: f64 = 3.05253;
@@ -19,7 +21,17 @@ const BROWN_CORNER_HZ: f64 = 10.0;
 const GREEN_BAND_HZ: (f64, f64) = (100.0, 1000.0);
 
 /// Every accepted `noise_type` name, aliases included.
-pub const COLOUR_NAMES: [&str; 9] = ["white", "pink", "brown", "red", "deep brown", "blue", "purple", "violet", "green"];
+pub const COLOUR_NAMES: [&str; 9] = [
+    "white",
+    "pink",
+    "brown",
+    "red",
+    "deep brown",
+    "blue",
+    "purple",
+    "violet",
+    "green",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Colour {
@@ -48,7 +60,10 @@ impl Colour {
     }
 
     fn uses_pink(self) -> bool {
-        matches!(self, Colour::Pink | Colour::DeepBrown | Colour::Blue | Colour::Green)
+        matches!(
+            self,
+            Colour::Pink | Colour::DeepBrown | Colour::Blue | Colour::Green
+        )
     }
 }
 
@@ -68,7 +83,12 @@ impl ColourDesign {
         let sr = sample_rate as f64;
         let rho = (-2.0 * PI * BROWN_CORNER_HZ / sr).exp();
         let green = butter4_bandpass(GREEN_BAND_HZ.0, GREEN_BAND_HZ.1, sr);
-        let mut d = ColourDesign { colour, rho, green, scale: 1.0 };
+        let mut d = ColourDesign {
+            colour,
+            rho,
+            green,
+            scale: 1.0,
+        };
         d.scale = match colour {
             Colour::White => 1.0,
             Colour::Pink => 1.0 / PINK_NORM,
@@ -104,7 +124,11 @@ impl ColourDesign {
             s = s.min(-self.rho.ln() * sr);
         }
         if self.colour == Colour::Green {
-            s = self.green.iter().map(|c| c.decay_rate(sr)).fold(s, f64::min);
+            s = self
+                .green
+                .iter()
+                .map(|c| c.decay_rate(sr))
+                .fold(s, f64::min);
         }
         s
     }
@@ -133,7 +157,14 @@ impl ColourDesign {
             Colour::DeepBrown => pink() * leaky(),
             Colour::Blue => pink() * difference(),
             Colour::Purple => difference(),
-            Colour::Green => pink() * self.green.iter().map(|g| g.power_response(f, sr)).product::<f64>(),
+            Colour::Green => {
+                pink()
+                    * self
+                        .green
+                        .iter()
+                        .map(|g| g.power_response(f, sr))
+                        .product::<f64>()
+            }
         }
     }
 }
@@ -208,7 +239,11 @@ pub struct ColourSource {
 
 impl ColourSource {
     pub fn new(design: ColourDesign, key: u64) -> ColourSource {
-        ColourSource { design, key, state: ColourState::default() }
+        ColourSource {
+            design,
+            key,
+            state: ColourState::default(),
+        }
     }
 
     pub fn reset(&mut self) {
@@ -252,8 +287,15 @@ pub fn butter4_bandpass(f1: f64, f2: f64, sr: f64) -> [Coeffs; 4] {
         }
     }
     // k = bw⁴ · fs2⁴ / Π(fs2 − p) (the zeros at s = 0 map to z = 1, those at infinity to −1)
-    let k = (bw * fs2).powi(ORDER) * gain_den.0 / (gain_den.0 * gain_den.0 + gain_den.1 * gain_den.1);
-    let mut sections = poles.map(|z| Coeffs { b0: 1.0, b1: 0.0, b2: -1.0, a1: -2.0 * z.0, a2: z.0 * z.0 + z.1 * z.1 });
+    let k =
+        (bw * fs2).powi(ORDER) * gain_den.0 / (gain_den.0 * gain_den.0 + gain_den.1 * gain_den.1);
+    let mut sections = poles.map(|z| Coeffs {
+        b0: 1.0,
+        b1: 0.0,
+        b2: -1.0,
+        a1: -2.0 * z.0,
+        a2: z.0 * z.0 + z.1 * z.1,
+    });
     sections[0].b0 = k;
     sections[0].b2 = -k;
     sections
@@ -282,11 +324,27 @@ mod tests {
     #[test]
     fn rms_gains_match_the_spec_figures() {
         let g = |c, sr| 1.0 / ColourDesign::new(c, sr).scale;
-        assert!((g(Colour::DeepBrown, 44_100) - 298.5).abs() < 0.1, "{}", g(Colour::DeepBrown, 44_100));
-        assert!((g(Colour::DeepBrown, 48_000) - 317.5).abs() < 0.1, "{}", g(Colour::DeepBrown, 48_000));
+        assert!(
+            (g(Colour::DeepBrown, 44_100) - 298.5).abs() < 0.1,
+            "{}",
+            g(Colour::DeepBrown, 44_100)
+        );
+        assert!(
+            (g(Colour::DeepBrown, 48_000) - 317.5).abs() < 0.1,
+            "{}",
+            g(Colour::DeepBrown, 48_000)
+        );
         // green: the band-pass gain relative to unit pink
-        assert!((g(Colour::Green, 44_100) - 0.4986).abs() < 2e-4, "{}", g(Colour::Green, 44_100));
-        assert!((g(Colour::Green, 48_000) - 0.4986).abs() < 2e-4, "{}", g(Colour::Green, 48_000));
+        assert!(
+            (g(Colour::Green, 44_100) - 0.4986).abs() < 2e-4,
+            "{}",
+            g(Colour::Green, 44_100)
+        );
+        assert!(
+            (g(Colour::Green, 48_000) - 0.4986).abs() < 2e-4,
+            "{}",
+            g(Colour::Green, 48_000)
+        );
     }
 
     #[test]

@@ -17,27 +17,68 @@ pub struct Envelope {
 #[derive(Debug, Clone, Copy)]
 enum Shape {
     Flat,
-    FadeIn { f: u64, s: f64, t: f64 },
-    FadeOut { f: u64, s: f64, t: f64 },
-    Adsr { a: u64, d: u64, h: u64, r: u64, sustain: f64 },
-    Linen { a: u64, r: u64 },
+    FadeIn {
+        f: u64,
+        s: f64,
+        t: f64,
+    },
+    FadeOut {
+        f: u64,
+        s: f64,
+        t: f64,
+    },
+    Adsr {
+        a: u64,
+        d: u64,
+        h: u64,
+        r: u64,
+        sustain: f64,
+    },
+    Linen {
+        a: u64,
+        r: u64,
+    },
 }
 
 impl Envelope {
     /// `fade_start`/`fade_end`: whether each edge is faded (not when the voice continues).
-    pub fn new(plan: Option<&EnvelopePlan>, n: u64, sample_rate: u32, fade_start: bool, fade_end: bool) -> Envelope {
+    pub fn new(
+        plan: Option<&EnvelopePlan>,
+        n: u64,
+        sample_rate: u32,
+        fade_start: bool,
+        fade_end: bool,
+    ) -> Envelope {
         let fr = |s: f64| frames(s.max(0.0), sample_rate);
         let shape = match plan {
             None => Shape::Flat,
-            Some(EnvelopePlan::LinearFade { fade_s, start_amp, end_amp, fade_out }) => {
+            Some(EnvelopePlan::LinearFade {
+                fade_s,
+                start_amp,
+                end_amp,
+                fade_out,
+            }) => {
                 let f = fr(*fade_s).min(n);
                 if *fade_out {
-                    Shape::FadeOut { f, s: *start_amp, t: *end_amp }
+                    Shape::FadeOut {
+                        f,
+                        s: *start_amp,
+                        t: *end_amp,
+                    }
                 } else {
-                    Shape::FadeIn { f, s: *start_amp, t: *end_amp }
+                    Shape::FadeIn {
+                        f,
+                        s: *start_amp,
+                        t: *end_amp,
+                    }
                 }
             }
-            Some(EnvelopePlan::Adsr { attack_s, decay_s, sustain_level, release_s }) => {
+            Some(EnvelopePlan::Adsr {
+                attack_s,
+                decay_s,
+                sustain_level,
+                release_s,
+            }) => {
                 let (mut a, mut d, mut r) = (fr(*attack_s), fr(*decay_s), fr(*release_s));
                 let total = a + d + r;
                 if total > n {
@@ -45,9 +86,18 @@ impl Envelope {
                     d = (d as u128 * n as u128 / total as u128) as u64;
                     r = n - a - d;
                 }
-                Shape::Adsr { a, d, h: n - a - d - r, r, sustain: sustain_level.clamp(0.0, 1.0) }
+                Shape::Adsr {
+                    a,
+                    d,
+                    h: n - a - d - r,
+                    r,
+                    sustain: sustain_level.clamp(0.0, 1.0),
+                }
             }
-            Some(EnvelopePlan::Linen { attack_s, release_s }) => {
+            Some(EnvelopePlan::Linen {
+                attack_s,
+                release_s,
+            }) => {
                 let (mut a, mut r) = (fr(*attack_s), fr(*release_s));
                 if a + r > n {
                     a = (a as u128 * n as u128 / (a + r) as u128) as u64;
@@ -57,7 +107,13 @@ impl Envelope {
             }
         };
         let w = n.min(frames(0.010, sample_rate));
-        Envelope { n, shape, w: if w >= 2 { w } else { 0 }, fade_start, fade_end }
+        Envelope {
+            n,
+            shape,
+            w: if w >= 2 { w } else { 0 },
+            fade_start,
+            fade_end,
+        }
     }
 
     pub fn is_unity(&self) -> bool {
@@ -90,7 +146,13 @@ impl Envelope {
                     s + (t - s) * (m - (n - f)) as f64 / (f - 1) as f64
                 }
             }
-            Shape::Adsr { a, d, h, r, sustain } => {
+            Shape::Adsr {
+                a,
+                d,
+                h,
+                r,
+                sustain,
+            } => {
                 if m < a {
                     m as f64 / a as f64
                 } else if m < a + d {
@@ -164,7 +226,12 @@ mod tests {
 
     #[test]
     fn adsr_shortened_proportionally_and_ends_at_zero() {
-        let p = EnvelopePlan::Adsr { attack_s: 0.5, decay_s: 0.5, sustain_level: 0.5, release_s: 1.0 };
+        let p = EnvelopePlan::Adsr {
+            attack_s: 0.5,
+            decay_s: 0.5,
+            sustain_level: 0.5,
+            release_s: 1.0,
+        };
         let e = Envelope::new(Some(&p), 100, 100, false, false); // A+D+R = 200 > 100
         assert_eq!(e.envelope(0), 0.0);
         assert_eq!(e.envelope(25), 1.0);
@@ -184,11 +251,27 @@ mod tests {
 
     #[test]
     fn linear_fade_in_and_out() {
-        let p = EnvelopePlan::LinearFade { fade_s: 0.1, start_amp: 0.0, end_amp: 1.0, fade_out: false };
+        let p = EnvelopePlan::LinearFade {
+            fade_s: 0.1,
+            start_amp: 0.0,
+            end_amp: 1.0,
+            fade_out: false,
+        };
         let e = Envelope::new(Some(&p), 100, 100, false, false);
-        assert_eq!((e.envelope(0), e.envelope(9), e.envelope(50)), (0.0, 1.0, 1.0));
-        let p = EnvelopePlan::LinearFade { fade_s: 0.1, start_amp: 1.0, end_amp: 0.0, fade_out: true };
+        assert_eq!(
+            (e.envelope(0), e.envelope(9), e.envelope(50)),
+            (0.0, 1.0, 1.0)
+        );
+        let p = EnvelopePlan::LinearFade {
+            fade_s: 0.1,
+            start_amp: 1.0,
+            end_amp: 0.0,
+            fade_out: true,
+        };
         let e = Envelope::new(Some(&p), 100, 100, false, false);
-        assert_eq!((e.envelope(89), e.envelope(90), e.envelope(99)), (1.0, 1.0, 0.0));
+        assert_eq!(
+            (e.envelope(89), e.envelope(90), e.envelope(99)),
+            (1.0, 1.0, 0.0)
+        );
     }
 }

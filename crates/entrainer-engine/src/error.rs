@@ -13,11 +13,25 @@ pub enum EngineError {
     /// The plan JSON could not be decoded into the plan structure.
     Plan { message: String },
     /// A voice parameter is missing, has the wrong type or is out of range.
-    Param { step: usize, voice: usize, key: String, message: String },
+    Param {
+        step: usize,
+        voice: usize,
+        key: String,
+        message: String,
+    },
     /// A synth function name the engine does not implement.
-    UnknownFunction { step: usize, voice: usize, name: String, known: Vec<&'static str> },
+    UnknownFunction {
+        step: usize,
+        voice: usize,
+        name: String,
+        known: Vec<&'static str>,
+    },
     /// An overlay clip's plan entry or audio is invalid.
-    Clip { index: usize, key: &'static str, message: String },
+    Clip {
+        index: usize,
+        key: &'static str,
+        message: String,
+    },
     /// A feature the plan asks for that this engine version does not have.
     Unsupported { location: String, message: String },
     /// A render option is invalid (sample rate, target level, block size, ...).

@@ -3,6 +3,8 @@
 
 use std::f64::consts::PI;
 
+use crate::shapes::fma;
+
 /// Normalised second-order section (a0 = 1).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Coeffs {
@@ -23,7 +25,13 @@ impl Coeffs {
         let (s, c) = w0.sin_cos();
         let alpha = s / (2.0 * q);
         let a0 = 1.0 + alpha;
-        Coeffs { b0: (1.0 - c) / 2.0 / a0, b1: (1.0 - c) / a0, b2: (1.0 - c) / 2.0 / a0, a1: -2.0 * c / a0, a2: (1.0 - alpha) / a0 }
+        Coeffs {
+            b0: (1.0 - c) / 2.0 / a0,
+            b1: (1.0 - c) / a0,
+            b2: (1.0 - c) / 2.0 / a0,
+            a1: -2.0 * c / a0,
+            a2: (1.0 - alpha) / a0,
+        }
     }
 
     /// The two sections of an order-4 Butterworth low-pass in SciPy's `butter(..., output='sos')`
@@ -34,8 +42,20 @@ impl Coeffs {
         let s1 = Coeffs::lowpass(fc, BUTTER4_Q[1], sr);
         let g = s0.b0 * s1.b0;
         [
-            Coeffs { b0: g, b1: 2.0 * g, b2: g, a1: s0.a1, a2: s0.a2 },
-            Coeffs { b0: 1.0, b1: 2.0, b2: 1.0, a1: s1.a1, a2: s1.a2 },
+            Coeffs {
+                b0: g,
+                b1: 2.0 * g,
+                b2: g,
+                a1: s0.a1,
+                a2: s0.a2,
+            },
+            Coeffs {
+                b0: 1.0,
+                b1: 2.0,
+                b2: 1.0,
+                a1: s1.a1,
+                a2: s1.a2,
+            },
         ]
     }
 
@@ -46,8 +66,20 @@ impl Coeffs {
         let s1 = Coeffs::highpass(fc, BUTTER4_Q[1], sr);
         let g = s0.b0 * s1.b0;
         [
-            Coeffs { b0: g, b1: -2.0 * g, b2: g, a1: s0.a1, a2: s0.a2 },
-            Coeffs { b0: 1.0, b1: -2.0, b2: 1.0, a1: s1.a1, a2: s1.a2 },
+            Coeffs {
+                b0: g,
+                b1: -2.0 * g,
+                b2: g,
+                a1: s0.a1,
+                a2: s0.a2,
+            },
+            Coeffs {
+                b0: 1.0,
+                b1: -2.0,
+                b2: 1.0,
+                a1: s1.a1,
+                a2: s1.a2,
+            },
         ]
     }
 
@@ -57,14 +89,26 @@ impl Coeffs {
         let (s, c) = w0.sin_cos();
         let alpha = s / (2.0 * q);
         let a0 = 1.0 + alpha;
-        Coeffs { b0: (1.0 + c) / 2.0 / a0, b1: -(1.0 + c) / a0, b2: (1.0 + c) / 2.0 / a0, a1: -2.0 * c / a0, a2: (1.0 - alpha) / a0 }
+        Coeffs {
+            b0: (1.0 + c) / 2.0 / a0,
+            b1: -(1.0 + c) / a0,
+            b2: (1.0 + c) / 2.0 / a0,
+            a1: -2.0 * c / a0,
+            a2: (1.0 - alpha) / a0,
+        }
     }
 
     /// First-order low-pass (as a section with b2 = a2 = 0).
     pub fn lowpass1(fc: f64, sr: f64) -> Coeffs {
         let k = (PI * fc / sr).tan();
         let g = k / (1.0 + k);
-        Coeffs { b0: g, b1: g, b2: 0.0, a1: (k - 1.0) / (k + 1.0), a2: 0.0 }
+        Coeffs {
+            b0: g,
+            b1: g,
+            b2: 0.0,
+            a1: (k - 1.0) / (k + 1.0),
+            a2: 0.0,
+        }
     }
 
     /// Slowest pole decay rate in 1/s (−ln|pole|·sr).
@@ -74,7 +118,9 @@ impl Coeffs {
             self.a2.sqrt()
         } else {
             let r = disc.sqrt();
-            ((-self.a1 + r) / 2.0).abs().max(((-self.a1 - r) / 2.0).abs())
+            ((-self.a1 + r) / 2.0)
+                .abs()
+                .max(((-self.a1 - r) / 2.0).abs())
         };
         if radius <= 0.0 {
             f64::INFINITY
@@ -106,9 +152,13 @@ pub struct Df1 {
 }
 
 impl Df1 {
+    /// One sample. The feed-forward part and the older feedback term are summed first, so
+    /// the recursion from one output to the next is a single multiply-add: cascaded sections
+    /// then overlap across samples instead of waiting on each other.
     #[inline(always)]
     pub fn tick(&mut self, c: &Coeffs, x: f64) -> f64 {
-        let y = c.b0 * x + c.b1 * self.x1 + c.b2 * self.x2 - c.a1 * self.y1 - c.a2 * self.y2;
+        let ff = fma(c.b0, x, fma(c.b2, self.x2, c.b1 * self.x1));
+        let y = fma(-c.a1, self.y1, fma(-c.a2, self.y2, ff));
         self.x2 = self.x1;
         self.x1 = x;
         self.y2 = self.y1;
@@ -130,11 +180,20 @@ mod tests {
     #[test]
     fn butterworth4_lowpass_is_3db_down_at_cutoff() {
         let sr = 48_000.0;
-        let g: f64 = BUTTER4_Q.iter().map(|&q| Coeffs::lowpass(1000.0, q, sr).power_response(1000.0, sr)).product();
+        let g: f64 = BUTTER4_Q
+            .iter()
+            .map(|&q| Coeffs::lowpass(1000.0, q, sr).power_response(1000.0, sr))
+            .product();
         assert!((10.0 * g.log10() + 3.0103).abs() < 1e-3);
-        let g2: f64 = BUTTER4_Q.iter().map(|&q| Coeffs::lowpass(1000.0, q, sr).power_response(2000.0, sr)).product();
+        let g2: f64 = BUTTER4_Q
+            .iter()
+            .map(|&q| Coeffs::lowpass(1000.0, q, sr).power_response(2000.0, sr))
+            .product();
         assert!(10.0 * g2.log10() < -23.0);
-        let dc: f64 = BUTTER4_Q.iter().map(|&q| Coeffs::lowpass(1000.0, q, sr).power_response(0.0, sr)).product();
+        let dc: f64 = BUTTER4_Q
+            .iter()
+            .map(|&q| Coeffs::lowpass(1000.0, q, sr).power_response(0.0, sr))
+            .product();
         assert!((dc - 1.0).abs() < 1e-12);
     }
 
@@ -142,16 +201,28 @@ mod tests {
     fn butterworth4_highpass_matches_scipy() {
         // scipy.signal.butter(4, 30, "highpass", fs=48000, output="sos")
         let expected = [
-            [0.994_882_28, -1.989_764_55, 0.994_882_28, -1.992_754_75, 0.992_770_12],
+            [
+                0.994_882_28,
+                -1.989_764_55,
+                0.994_882_28,
+                -1.992_754_75,
+                0.992_770_12,
+            ],
             [1.0, -2.0, 1.0, -1.996_983_53, 0.996_998_93],
         ];
-        for (c, e) in Coeffs::butter4_highpass(30.0, 48_000.0).iter().zip(expected) {
+        for (c, e) in Coeffs::butter4_highpass(30.0, 48_000.0)
+            .iter()
+            .zip(expected)
+        {
             for (x, y) in [c.b0, c.b1, c.b2, c.a1, c.a2].iter().zip(e) {
                 assert!((x - y).abs() < 1e-8, "{x} {y}");
             }
         }
         let sr = 48_000.0;
-        let g: f64 = BUTTER4_Q.iter().map(|&q| Coeffs::highpass(30.0, q, sr).power_response(30.0, sr)).product();
+        let g: f64 = BUTTER4_Q
+            .iter()
+            .map(|&q| Coeffs::highpass(30.0, q, sr).power_response(30.0, sr))
+            .product();
         assert!((10.0 * g.log10() + 3.0103).abs() < 1e-3);
     }
 

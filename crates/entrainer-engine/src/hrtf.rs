@@ -55,9 +55,16 @@ impl FftLayout {
             for (b, v) in buf.iter_mut().zip(ir) {
                 *b = v / n as f64;
             }
-            fwd.process(&mut buf, out).expect("forward FFT of a response");
+            fwd.process(&mut buf, out)
+                .expect("forward FFT of a response");
         }
-        FftLayout { fft_len: n, block: n - taps + 1, spectra, fwd, inv }
+        FftLayout {
+            fft_len: n,
+            block: n - taps + 1,
+            spectra,
+            fwd,
+            inv,
+        }
     }
 
     #[inline]
@@ -88,27 +95,47 @@ pub struct HrirSet {
 
 impl std::fmt::Debug for HrirSet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HrirSet").field("sample_rate", &self.sample_rate).field("taps", &self.taps).finish()
+        f.debug_struct("HrirSet")
+            .field("sample_rate", &self.sample_rate)
+            .field("taps", &self.taps)
+            .finish()
     }
 }
 
 impl HrirSet {
     /// `irs` is [azimuth 0°, 5°, …][ear L, R][tap] flattened, azimuth positive to the left.
     pub fn new(sample_rate: u32, taps: usize, irs: &[f64], level: &[f64]) -> Result<HrirSet> {
-        let bad = |message: String| EngineError::Option { name: "hrtf", message };
+        let bad = |message: String| EngineError::Option {
+            name: "hrtf",
+            message,
+        };
         if taps == 0 || irs.len() != AZIMUTHS * 2 * taps {
-            return Err(bad(format!("expected {AZIMUTHS} × 2 responses of {taps} taps, got {} values", irs.len())));
+            return Err(bad(format!(
+                "expected {AZIMUTHS} × 2 responses of {taps} taps, got {} values",
+                irs.len()
+            )));
         }
         if level.len() != LEVEL_POINTS {
-            return Err(bad(format!("expected a level table of {LEVEL_POINTS} values, got {}", level.len())));
+            return Err(bad(format!(
+                "expected a level table of {LEVEL_POINTS} values, got {}",
+                level.len()
+            )));
         }
         if !irs.iter().chain(level).all(|v| v.is_finite()) {
             return Err(bad("expected finite values".to_string()));
         }
         // Blocks of at least 256 frames.
         let n = (taps + 255).next_power_of_two();
-        let layouts = [FftLayout::new(n, taps, irs), FftLayout::new(2 * n, taps, irs)];
-        Ok(HrirSet { sample_rate, taps, level: level.to_vec(), layouts })
+        let layouts = [
+            FftLayout::new(n, taps, irs),
+            FftLayout::new(2 * n, taps, irs),
+        ];
+        Ok(HrirSet {
+            sample_rate,
+            taps,
+            level: level.to_vec(),
+            layouts,
+        })
     }
 
     /// The cheaper layout for a path moving up to `deg_per_frame`.
@@ -123,7 +150,8 @@ impl HrirSet {
     /// g(f): linear in log-frequency between the table's points, held outside 10 Hz … sr/2.
     pub fn level_gain(&self, freq_hz: f64) -> f64 {
         let (lo, hi) = (LEVEL_LOW_HZ.ln(), (self.sample_rate as f64 / 2.0).ln());
-        let pos = ((freq_hz.max(LEVEL_LOW_HZ).ln() - lo) * ((LEVEL_POINTS - 1) as f64 / (hi - lo))).clamp(0.0, (LEVEL_POINTS - 1) as f64);
+        let pos = ((freq_hz.max(LEVEL_LOW_HZ).ln() - lo) * ((LEVEL_POINTS - 1) as f64 / (hi - lo)))
+            .clamp(0.0, (LEVEL_POINTS - 1) as f64);
         let i = (pos.floor() as usize).min(LEVEL_POINTS - 2);
         let w = pos - i as f64;
         self.level[i] + (self.level[i + 1] - self.level[i]) * w
@@ -260,20 +288,29 @@ impl Kemar {
         let set = Arc::clone(&self.set);
         let lay = &set.layouts[self.layout];
         self.time.copy_from_slice(&self.seg);
-        lay.fwd.process_with_scratch(&mut self.time, &mut self.spec, &mut self.scratch).expect("forward FFT");
+        lay.fwd
+            .process_with_scratch(&mut self.time, &mut self.spec, &mut self.scratch)
+            .expect("forward FFT");
         let skip = set.taps - 1;
         for az in 0..AZIMUTHS {
             if !self.have[az] {
                 continue;
             }
             for ear in 0..2 {
-                for ((o, a), h) in self.prod.iter_mut().zip(self.spec.iter()).zip(lay.spectrum(az, ear)) {
+                for ((o, a), h) in self
+                    .prod
+                    .iter_mut()
+                    .zip(self.spec.iter())
+                    .zip(lay.spectrum(az, ear))
+                {
                     *o = a * h;
                 }
                 let last = self.prod.len() - 1;
                 self.prod[0].im = 0.0; // the DC and Nyquist bins of a real signal are real
                 self.prod[last].im = 0.0;
-                lay.inv.process_with_scratch(&mut self.prod, &mut self.time, &mut self.scratch).expect("inverse FFT");
+                lay.inv
+                    .process_with_scratch(&mut self.prod, &mut self.time, &mut self.scratch)
+                    .expect("inverse FFT");
                 let at = (az * 2 + ear) * b;
                 self.conv[at..at + b].copy_from_slice(&self.time[skip..skip + b]);
             }
@@ -287,7 +324,10 @@ impl Kemar {
         let at = |(i, w): (usize, f64)| {
             let (ci, cj) = (i * 2 * b + k, ((i + 1) % AZIMUTHS) * 2 * b + k);
             let c = &self.conv;
-            ((1.0 - w) * c[ci] + w * c[cj], (1.0 - w) * c[ci + b] + w * c[cj + b])
+            (
+                (1.0 - w) * c[ci] + w * c[cj],
+                (1.0 - w) * c[ci + b] + w * c[cj + b],
+            )
         };
         let (l, r) = at(self.pair[k]);
         let u = self.fade_u[k];
@@ -316,9 +356,14 @@ pub fn woodworth_delay_s(theta_deg: f64) -> f64 {
 #[inline]
 pub fn shadow_coefficients(theta_deg: f64, sample_rate: u32) -> (f64, f64, f64) {
     let (alpha_min, theta_min) = (0.1, 150.0);
-    let al = (1.0 + alpha_min / 2.0) + (1.0 - alpha_min / 2.0) * cos_cycles(theta_deg / (2.0 * theta_min));
+    let al = (1.0 + alpha_min / 2.0)
+        + (1.0 - alpha_min / 2.0) * cos_cycles(theta_deg / (2.0 * theta_min));
     let tk = sample_rate as f64 * HEAD_RADIUS_M / SOUND_SPEED_M_S;
-    ((1.0 + al * tk) / (1.0 + tk), (1.0 - al * tk) / (1.0 + tk), (1.0 - tk) / (1.0 + tk))
+    (
+        (1.0 + al * tk) / (1.0 + tk),
+        (1.0 - al * tk) / (1.0 + tk),
+        (1.0 - tk) / (1.0 + tk),
+    )
 }
 
 /// The spherical-head model.
@@ -334,9 +379,16 @@ pub struct Sphere {
 
 impl Sphere {
     pub fn new(sample_rate: u32) -> Sphere {
-        let max_delay = HEAD_RADIUS_M / SOUND_SPEED_M_S * (PI / 2.0 + 1.0) * sample_rate as f64 + 1.0;
+        let max_delay =
+            HEAD_RADIUS_M / SOUND_SPEED_M_S * (PI / 2.0 + 1.0) * sample_rate as f64 + 1.0;
         let (_, _, a1) = shadow_coefficients(0.0, sample_rate);
-        Sphere { sr: sample_rate, lead: max_delay.floor() as usize + 2, coeffs: [(1.0, 0.0); 2], a1, state: [Df1::default(); 2] }
+        Sphere {
+            sr: sample_rate,
+            lead: max_delay.floor() as usize + 2,
+            coeffs: [(1.0, 0.0); 2],
+            a1,
+            state: [Df1::default(); 2],
+        }
     }
 
     pub fn lead(&self) -> usize {

@@ -51,14 +51,26 @@ struct StepScan {
     tail: Vec<[f64; 2]>,
 }
 
-fn scan_step(program: &Program, i: usize, keep: bool, done: &mut u64, total: u64, progress: &mut dyn FnMut(u64, u64) -> bool) -> Result<StepScan> {
+fn scan_step(
+    program: &Program,
+    i: usize,
+    keep: bool,
+    done: &mut u64,
+    total: u64,
+    progress: &mut dyn FnMut(u64, u64) -> bool,
+) -> Result<StepScan> {
     let t = &program.timeline;
     let n = t.lengths[i];
     let (kin, kout) = (t.crossfade_in(i), t.crossfade_out(i));
     let step = &program.steps[i];
     let mut voices: Vec<_> = step.voices.iter().map(|v| v.instantiate(0)).collect();
     let mut buf = [[0.0; CHUNK]; 4];
-    let mut scan = StepScan { peak: 0.0, mid_peak: 0.0, head: Vec::new(), tail: Vec::new() };
+    let mut scan = StepScan {
+        peak: 0.0,
+        mid_peak: 0.0,
+        head: Vec::new(),
+        tail: Vec::new(),
+    };
     if keep {
         scan.head.reserve(kin as usize);
         scan.tail.reserve(kout as usize);
@@ -111,7 +123,10 @@ pub fn measure(program: &Arc<Program>, progress: Progress) -> Result<Analysis> {
         scans.push(scan_step(program, i, one_pass, &mut done, total, progress)?);
     }
     let step_peaks: Vec<f64> = scans.iter().map(|s| s.peak).collect();
-    let step_gains: Vec<f64> = step_peaks.iter().map(|&p| step_gain(p, opts.step_ceiling)).collect();
+    let step_gains: Vec<f64> = step_peaks
+        .iter()
+        .map(|&p| step_gain(p, opts.step_ceiling))
+        .collect();
     let peak = if one_pass {
         let mut peak: f64 = 0.0;
         for (i, s) in scans.iter().enumerate() {
@@ -132,19 +147,51 @@ pub fn measure(program: &Arc<Program>, progress: Progress) -> Result<Analysis> {
         }
         peak
     } else {
-        let levels = Levels { step_gains: step_gains.clone(), final_gain: 1.0 };
-        mix_peak(program, &levels, 0, program.total_frames(), &mut done, total, progress)?
+        let levels = Levels {
+            step_gains: step_gains.clone(),
+            final_gain: 1.0,
+        };
+        mix_peak(
+            program,
+            &levels,
+            0,
+            program.total_frames(),
+            &mut done,
+            total,
+            progress,
+        )?
     };
     if !progress(total, total) {
         return Err(EngineError::Cancelled);
     }
     let final_gain = final_gain(peak, opts.target_level);
-    Ok(Analysis { levels: Levels { step_gains, final_gain }, step_peaks, peak })
+    Ok(Analysis {
+        levels: Levels {
+            step_gains,
+            final_gain,
+        },
+        step_peaks,
+        peak,
+    })
 }
 
 /// Peak of M(t) over timeline frames [a, b) with the given step gains.
-pub fn mix_peak(program: &Arc<Program>, levels: &Levels, a: u64, b: u64, done: &mut u64, total: u64, progress: Progress) -> Result<f64> {
-    let mut r = Renderer::new(Arc::clone(program), Levels { step_gains: levels.step_gains.clone(), final_gain: 1.0 });
+pub fn mix_peak(
+    program: &Arc<Program>,
+    levels: &Levels,
+    a: u64,
+    b: u64,
+    done: &mut u64,
+    total: u64,
+    progress: Progress,
+) -> Result<f64> {
+    let mut r = Renderer::new(
+        Arc::clone(program),
+        Levels {
+            step_gains: levels.step_gains.clone(),
+            final_gain: 1.0,
+        },
+    );
     r.seek(a);
     let mut l = vec![0.0; 4096];
     let mut rr = vec![0.0; 4096];
@@ -187,7 +234,12 @@ pub fn provisional(program: &Program) -> Levels {
         step_gains.push(g);
         peak = peak.max(g * bi);
     }
-    let equal_power = program.timeline.crossfades.iter().zip(&program.steps).any(|(&k, s)| k > 0 && s.curve_out == CrossfadeCurve::EqualPower);
+    let equal_power = program
+        .timeline
+        .crossfades
+        .iter()
+        .zip(&program.steps)
+        .any(|(&k, s)| k > 0 && s.curve_out == CrossfadeCurve::EqualPower);
     if equal_power {
         peak *= std::f64::consts::SQRT_2;
     }
@@ -195,5 +247,8 @@ pub fn provisional(program: &Program) -> Levels {
         peak += noise.peak_bound();
     }
     peak += program.clips.iter().map(|c| c.peak_bound()).sum::<f64>();
-    Levels { step_gains, final_gain: final_gain(peak, opts.target_level) }
+    Levels {
+        step_gains,
+        final_gain: final_gain(peak, opts.target_level),
+    }
 }

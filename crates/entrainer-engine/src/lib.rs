@@ -4,8 +4,8 @@
 //! places its steps on the single timeline of `render.md` §2, and renders stereo frames in
 //! blocks of any size. It has no Python, no audio device and no file I/O.
 
-pub mod colour;
 pub mod clips;
+pub mod colour;
 pub mod envelope;
 pub mod error;
 pub mod filters;

@@ -64,13 +64,22 @@ pub struct BackgroundNoise {
 
 impl BackgroundNoise {
     /// `end` is the end of the programme E; `render_seed` the render's seed.
-    pub fn new(plan: &NoisePlan, sample_rate: u32, end: u64, render_seed: u64) -> Result<BackgroundNoise> {
+    pub fn new(
+        plan: &NoisePlan,
+        sample_rate: u32,
+        end: u64,
+        render_seed: u64,
+    ) -> Result<BackgroundNoise> {
         let sr = sample_rate as f64;
         let spec = NotchSpec::parse(&Params::new(0, 0, &plan.params)).map_err(|e| match e {
-            EngineError::Param { key, message, .. } => EngineError::Plan { message: format!("noise.params.{key}: {message}") },
+            EngineError::Param { key, message, .. } => EngineError::Plan {
+                message: format!("noise.params.{key}: {message}"),
+            },
             other => other,
         })?;
-        let seed = plan.seed.unwrap_or_else(|| derived(render_seed, "background_noise"));
+        let seed = plan
+            .seed
+            .unwrap_or_else(|| derived(render_seed, "background_noise"));
         let s0 = frames(plan.start_s, sample_rate);
         let span = end.saturating_sub(s0);
         // Ramps run in noise time over the span; the legacy post_offset is a hold at its end.
@@ -78,14 +87,22 @@ impl BackgroundNoise {
             plan.ramp
                 .map(|r| RampPlan {
                     initial_offset_s: r.initial_offset_s,
-                    transition_s: r.transition_s.or(r.hold_end_s.map(|h| (span as f64 / sr - r.initial_offset_s.max(0.0) - h.max(0.0)).max(0.0))),
+                    transition_s: r.transition_s.or(r.hold_end_s.map(|h| {
+                        (span as f64 / sr - r.initial_offset_s.max(0.0) - h.max(0.0)).max(0.0)
+                    })),
                     curve: RampCurve::Linear,
                 })
                 .as_ref(),
             span,
             sample_rate,
         );
-        let engine = NotchEngine::new(&spec, sample_rate, ramp, seed, spec.calibration(sample_rate));
+        let engine = NotchEngine::new(
+            &spec,
+            sample_rate,
+            ramp,
+            seed,
+            spec.calibration(sample_rate),
+        );
         let pan = plan.pan.clamp(-1.0, 1.0);
         Ok(BackgroundNoise {
             engine,

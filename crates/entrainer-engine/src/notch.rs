@@ -83,7 +83,13 @@ pub fn notch(f0: f64, q: f64, sr: f64) -> Coeffs {
     let beta = (w0 / (2.0 * q)).tan();
     let g = 1.0 / (1.0 + beta);
     let c = w0.cos();
-    Coeffs { b0: g, b1: -2.0 * g * c, b2: g, a1: -2.0 * g * c, a2: 2.0 * g - 1.0 }
+    Coeffs {
+        b0: g,
+        b1: -2.0 * g * c,
+        b2: g,
+        a1: -2.0 * g * c,
+        a2: 2.0 * g - 1.0,
+    }
 }
 
 /// The pre-filters: warmth (first-order low-pass at min(10 kHz, 0.45·sr)) and rumble
@@ -99,8 +105,12 @@ impl NotchSpec {
     pub fn parse(p: &Params) -> Result<NotchSpec> {
         let colour = match p.raw("colour") {
             None => Colour::Pink,
-            Some(Value::String(s)) => Colour::from_name(s)
-                .ok_or_else(|| p.err("colour", format!("expected one of {}, got \"{s}\"", COLOUR_NAMES.join(", "))))?,
+            Some(Value::String(s)) => Colour::from_name(s).ok_or_else(|| {
+                p.err(
+                    "colour",
+                    format!("expected one of {}, got \"{s}\"", COLOUR_NAMES.join(", ")),
+                )
+            })?,
             Some(v) => return Err(p.err("colour", format!("expected a string, got {v}"))),
         };
         let triangle = p.choice("lfo_shape", "sine", &["sine", "triangle"])? == "triangle";
@@ -115,7 +125,10 @@ impl NotchSpec {
                     let s = Params::new(p.step, p.voice, map);
                     let cascade = Lerp::new(s.pair_in("cascade", 10.0, 1.0, 50.0)?);
                     if cascade.start.fract() != 0.0 || cascade.end.fract() != 0.0 {
-                        return Err(p.err("sweeps", format!("expected integer cascade counts, got {item}")));
+                        return Err(p.err(
+                            "sweeps",
+                            format!("expected integer cascade counts, got {item}"),
+                        ));
                     }
                     sweeps.push(Sweep {
                         min_hz: Lerp::new(s.pair_min("min_hz", 1000.0, f64::MIN_POSITIVE)?),
@@ -134,10 +147,22 @@ impl NotchSpec {
                 for item in items {
                     let triple = item.as_array().filter(|a| a.len() == 3).and_then(|a| {
                         let (f, q, c) = (a[0].as_f64()?, a[1].as_f64()?, a[2].as_f64()?);
-                        (f > 0.0 && (0.1..=1000.0).contains(&q) && (1.0..=50.0).contains(&c) && c.fract() == 0.0)
-                            .then_some(StaticNotch { freq_hz: f, q, cascade: c as usize })
+                        (f > 0.0
+                            && (0.1..=1000.0).contains(&q)
+                            && (1.0..=50.0).contains(&c)
+                            && c.fract() == 0.0)
+                            .then_some(StaticNotch {
+                                freq_hz: f,
+                                q,
+                                cascade: c as usize,
+                            })
                     });
-                    statics.push(triple.ok_or_else(|| p.err("static_notches", format!("expected [freq_hz, q, cascade], got {item}")))?);
+                    statics.push(triple.ok_or_else(|| {
+                        p.err(
+                            "static_notches",
+                            format!("expected [freq_hz, q, cascade], got {item}"),
+                        )
+                    })?);
                 }
             }
             Some(v) => return Err(p.err("static_notches", format!("expected an array, got {v}"))),
@@ -186,7 +211,10 @@ impl NotchSpec {
         let sr = sample_rate as f64;
         let mut s = ColourDesign::new(self.colour, sample_rate).sigma_min(sr);
         if self.prefilters {
-            s = prefilter_sections(sr).iter().map(|c| c.decay_rate(sr)).fold(s, f64::min);
+            s = prefilter_sections(sr)
+                .iter()
+                .map(|c| c.decay_rate(sr))
+                .fold(s, f64::min);
         }
         for k in &self.sweeps {
             // the slowest notch sits at the lowest centre with the highest quality
@@ -221,7 +249,8 @@ impl NotchSpec {
                 h *= pre.iter().map(|c| c.power_response(f, sr)).product::<f64>();
             }
             for n in &self.statics {
-                h *= notch_power(&notch(n.freq_hz, n.q, sr), cos1[i], cos2[i]).powi(2 * n.cascade as i32);
+                h *= notch_power(&notch(n.freq_hz, n.q, sr), cos1[i], cos2[i])
+                    .powi(2 * n.cascade as i32);
             }
             base[i] = h;
         }
@@ -251,12 +280,14 @@ impl NotchSpec {
                     }
                 }
             }
-            let p: f64 = (0..GRID).map(|i| base[i] * avg[i]).sum::<f64>() / GRID as f64 / colour_mean;
+            let p: f64 =
+                (0..GRID).map(|i| base[i] * avg[i]).sum::<f64>() / GRID as f64 / colour_mean;
             TARGET_RMS / p.sqrt()
         };
         let g0 = gain_at(0.0);
-        let ramps = self.sweeps.iter().any(|k| !k.min_hz.is_const() || !k.max_hz.is_const() || !k.q.is_const() || !k.cascade.is_const())
-            || !self.intra_deg.is_const();
+        let ramps = self.sweeps.iter().any(|k| {
+            !k.min_hz.is_const() || !k.max_hz.is_const() || !k.q.is_const() || !k.cascade.is_const()
+        }) || !self.intra_deg.is_const();
         [g0, if ramps { gain_at(1.0) } else { g0 }]
     }
 }
@@ -267,7 +298,8 @@ impl NotchSpec {
 fn notch_power(c: &Coeffs, cos1: f64, cos2: f64) -> f64 {
     // b1 = −2g cos ω₀, so 2g(cos ω − cos ω₀) = 2·b0·cos ω + b1
     let num = 2.0 * c.b0 * cos1 + c.b1;
-    let den = 1.0 + c.a1 * c.a1 + c.a2 * c.a2 + 2.0 * c.a1 * (1.0 + c.a2) * cos1 + 2.0 * c.a2 * cos2;
+    let den =
+        1.0 + c.a1 * c.a1 + c.a2 * c.a2 + 2.0 * c.a1 * (1.0 + c.a2) * cos1 + 2.0 * c.a2 * cos2;
     num * num / den
 }
 
@@ -309,7 +341,13 @@ pub struct NotchEngine {
 
 impl NotchEngine {
     /// `gain` is the spec's calibration at this rate (see [`NotchSpec::calibration`]).
-    pub fn new(spec: &NotchSpec, sample_rate: u32, ramp: Ramp, seed: u64, gain: [f64; 2]) -> NotchEngine {
+    pub fn new(
+        spec: &NotchSpec,
+        sample_rate: u32,
+        ramp: Ramp,
+        seed: u64,
+        gain: [f64; 2],
+    ) -> NotchEngine {
         let sr = sample_rate as f64;
         let passes = spec.passes();
         let channels = if spec.stereo() { 2 } else { 1 };
@@ -322,9 +360,23 @@ impl NotchEngine {
                 total += s;
             }
         }
-        let statics: Vec<Coeffs> =
-            spec.statics.iter().flat_map(|n| std::iter::repeat_n(notch(n.freq_hz, n.q, sr), 2 * n.cascade)).collect();
-        let blank = Stage { coeffs: Coeffs { b0: 1.0, b1: 0.0, b2: 0.0, a1: 0.0, a2: 0.0 }, lo: 0, hi: 0, w: 0.0 };
+        let statics: Vec<Coeffs> = spec
+            .statics
+            .iter()
+            .flat_map(|n| std::iter::repeat_n(notch(n.freq_hz, n.q, sr), 2 * n.cascade))
+            .collect();
+        let blank = Stage {
+            coeffs: Coeffs {
+                b0: 1.0,
+                b1: 0.0,
+                b2: 0.0,
+                a1: 0.0,
+                a2: 0.0,
+            },
+            lo: 0,
+            hi: 0,
+            w: 0.0,
+        };
         let mut e = NotchEngine {
             spec: spec.clone(),
             sr: sample_rate,
@@ -361,9 +413,17 @@ impl NotchEngine {
         let p = self.clock.at(n as f64);
         let nsweeps = self.spec.sweeps.len();
         for ch in 0..self.channels {
-            let q_ch = if ch == 1 { p + self.spec.offset_r_deg.at(a) / 360.0 } else { p };
+            let q_ch = if ch == 1 {
+                p + self.spec.offset_r_deg.at(a) / 360.0
+            } else {
+                p
+            };
             for pass in 0..self.passes {
-                let q = if pass == 1 { q_ch + self.spec.intra_deg.at(a) / 360.0 } else { q_ch };
+                let q = if pass == 1 {
+                    q_ch + self.spec.intra_deg.at(a) / 360.0
+                } else {
+                    q_ch
+                };
                 let w = self.spec.shape(frac(q));
                 for (k, sweep) in self.spec.sweeps.iter().enumerate() {
                     let c = sweep.cascade.at(a);
@@ -437,7 +497,8 @@ impl NotchEngine {
                     cascade(&stage, states, &mut buf[..len]);
                 }
             }
-            let statics = &mut self.static_states[ch * self.statics.len()..(ch + 1) * self.statics.len()];
+            let statics =
+                &mut self.static_states[ch * self.statics.len()..(ch + 1) * self.statics.len()];
             for (c, s) in self.statics.iter().zip(statics.iter_mut()) {
                 for x in buf[..len].iter_mut() {
                     *x = s.tick(c, *x);
@@ -507,8 +568,17 @@ mod tests {
             lfo_freq_hz: Lerp::new((0.5, 2.0)),
             offset_r_deg: Lerp::new((30.0, 120.0)),
             intra_deg: Lerp::new((0.0, 180.0)),
-            sweeps: vec![Sweep { min_hz: Lerp::new((300.0, 900.0)), max_hz: Lerp::new((600.0, 1200.0)), q: Lerp::new((25.0, 40.0)), cascade: Lerp::new((6.0, 3.0)) }],
-            statics: vec![StaticNotch { freq_hz: 1000.0, q: 10.0, cascade: 2 }],
+            sweeps: vec![Sweep {
+                min_hz: Lerp::new((300.0, 900.0)),
+                max_hz: Lerp::new((600.0, 1200.0)),
+                q: Lerp::new((25.0, 40.0)),
+                cascade: Lerp::new((6.0, 3.0)),
+            }],
+            statics: vec![StaticNotch {
+                freq_hz: 1000.0,
+                q: 10.0,
+                cascade: 2,
+            }],
             prefilters: true,
         }
     }
@@ -516,7 +586,15 @@ mod tests {
     fn run(block: usize, from: u64, len: usize) -> Vec<f64> {
         let sr = 8000;
         let s = spec();
-        let ramp = Ramp::new(Some(&RampPlan { initial_offset_s: 0.5, transition_s: Some(2.0), curve: RampCurve::Linear }), 32_000, sr);
+        let ramp = Ramp::new(
+            Some(&RampPlan {
+                initial_offset_s: 0.5,
+                transition_s: Some(2.0),
+                curve: RampCurve::Linear,
+            }),
+            32_000,
+            sr,
+        );
         let mut e = NotchEngine::new(&s, sr, ramp, 42, s.calibration(sr));
         if from > 0 {
             e.seek(from);
@@ -541,7 +619,11 @@ mod tests {
         let whole = run(256, 0, 30_000);
         let m = 20_007;
         let tail = run(100, m as u64, 30_000 - m);
-        let worst = tail.iter().zip(&whole[2 * m..]).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        let worst = tail
+            .iter()
+            .zip(&whole[2 * m..])
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
         assert!(worst <= 1e-6, "{worst}");
     }
 }

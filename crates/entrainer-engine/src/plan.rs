@@ -72,15 +72,32 @@ pub struct VoicePlan {
 
 impl VoicePlan {
     /// Attaches the buffers listed by `params.audio_buffers` (indices into `buffers`).
-    pub fn attach_audio(&mut self, buffers: &[Arc<[f32]>], step: usize, voice: usize) -> Result<()> {
-        let Some(ids) = self.params.get("audio_buffers") else { return Ok(()) };
-        let err = |message: String| EngineError::Param { step, voice, key: "audio_buffers".into(), message };
-        let ids = ids.as_array().ok_or_else(|| err(format!("expected an array of buffer indices, got {ids}")))?;
+    pub fn attach_audio(
+        &mut self,
+        buffers: &[Arc<[f32]>],
+        step: usize,
+        voice: usize,
+    ) -> Result<()> {
+        let Some(ids) = self.params.get("audio_buffers") else {
+            return Ok(());
+        };
+        let err = |message: String| EngineError::Param {
+            step,
+            voice,
+            key: "audio_buffers".into(),
+            message,
+        };
+        let ids = ids
+            .as_array()
+            .ok_or_else(|| err(format!("expected an array of buffer indices, got {ids}")))?;
         self.audio = ids
             .iter()
             .map(|id| match id.as_u64() {
                 Some(i) if (i as usize) < buffers.len() => Ok(Arc::clone(&buffers[i as usize])),
-                _ => Err(err(format!("expected a buffer index below {}, got {id}", buffers.len()))),
+                _ => Err(err(format!(
+                    "expected a buffer index below {}, got {id}",
+                    buffers.len()
+                ))),
             })
             .collect::<Result<_>>()?;
         Ok(())
@@ -112,9 +129,22 @@ pub enum RampCurve {
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum EnvelopePlan {
-    LinearFade { fade_s: f64, start_amp: f64, end_amp: f64, fade_out: bool },
-    Adsr { attack_s: f64, decay_s: f64, sustain_level: f64, release_s: f64 },
-    Linen { attack_s: f64, release_s: f64 },
+    LinearFade {
+        fade_s: f64,
+        start_amp: f64,
+        end_amp: f64,
+        fade_out: bool,
+    },
+    Adsr {
+        attack_s: f64,
+        decay_s: f64,
+        sustain_level: f64,
+        release_s: f64,
+    },
+    Linen {
+        attack_s: f64,
+        release_s: f64,
+    },
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -181,7 +211,9 @@ pub struct ClipPlan {
 
 impl Plan {
     pub fn from_json(text: &str) -> Result<Plan> {
-        serde_json::from_str(text).map_err(|e| EngineError::Plan { message: e.to_string() })
+        serde_json::from_str(text).map_err(|e| EngineError::Plan {
+            message: e.to_string(),
+        })
     }
 
     /// Hands each voice the audio buffers its `params.audio_buffers` lists.
@@ -208,7 +240,12 @@ impl<'a> Params<'a> {
     }
 
     pub fn err(&self, key: &str, message: String) -> EngineError {
-        EngineError::Param { step: self.step, voice: self.voice, key: key.to_string(), message }
+        EngineError::Param {
+            step: self.step,
+            voice: self.voice,
+            key: key.to_string(),
+            message,
+        }
     }
 
     /// The raw JSON value of a key (null counts as absent), for structured parameters.
@@ -227,7 +264,9 @@ impl<'a> Params<'a> {
     pub fn pair(&self, key: &str, default: f64) -> Result<(f64, f64)> {
         match self.map.get(key) {
             None | Some(Value::Null) => Ok((default, default)),
-            Some(Value::Array(a)) if a.len() == 2 => Ok((self.number(key, &a[0])?, self.number(key, &a[1])?)),
+            Some(Value::Array(a)) if a.len() == 2 => {
+                Ok((self.number(key, &a[0])?, self.number(key, &a[1])?))
+            }
             Some(v @ Value::Number(_)) => {
                 let x = self.number(key, v)?;
                 Ok((x, x))
@@ -271,14 +310,24 @@ impl<'a> Params<'a> {
         }
     }
 
-    pub fn choice(&self, key: &str, default: &'static str, allowed: &[&'static str]) -> Result<&'static str> {
+    pub fn choice(
+        &self,
+        key: &str,
+        default: &'static str,
+        allowed: &[&'static str],
+    ) -> Result<&'static str> {
         match self.map.get(key) {
             None | Some(Value::Null) => Ok(default),
             Some(Value::String(s)) => allowed
                 .iter()
                 .copied()
                 .find(|a| *a == s.as_str())
-                .ok_or_else(|| self.err(key, format!("expected one of {}, got \"{s}\"", allowed.join(", ")))),
+                .ok_or_else(|| {
+                    self.err(
+                        key,
+                        format!("expected one of {}, got \"{s}\"", allowed.join(", ")),
+                    )
+                }),
             Some(v) => Err(self.err(key, format!("expected a string, got {v}"))),
         }
     }

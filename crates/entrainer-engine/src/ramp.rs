@@ -24,7 +24,12 @@ pub struct Ramp {
 }
 
 impl Ramp {
-    pub const HOLD: Ramp = Ramp { kind: Kind::Hold, a: 0.0, b: 0.0, curve: RampCurve::Linear };
+    pub const HOLD: Ramp = Ramp {
+        kind: Kind::Hold,
+        a: 0.0,
+        b: 0.0,
+        curve: RampCurve::Linear,
+    };
 
     pub fn new(plan: Option<&RampPlan>, step_frames: u64, sample_rate: u32) -> Ramp {
         let Some(plan) = plan else { return Ramp::HOLD };
@@ -41,7 +46,12 @@ impl Ramp {
         } else {
             Kind::Ramp
         };
-        Ramp { kind, a: a as f64, b: b as f64, curve: plan.curve }
+        Ramp {
+            kind,
+            a: a as f64,
+            b: b as f64,
+            curve: plan.curve,
+        }
     }
 
     pub fn is_hold(&self) -> bool {
@@ -182,7 +192,11 @@ mod tests {
     use super::*;
 
     fn plan(a: f64, t: Option<f64>, curve: RampCurve) -> RampPlan {
-        RampPlan { initial_offset_s: a, transition_s: t, curve }
+        RampPlan {
+            initial_offset_s: a,
+            transition_s: t,
+            curve,
+        }
     }
 
     #[test]
@@ -206,7 +220,11 @@ mod tests {
 
     #[test]
     fn alpha_integral_matches_numeric_sum() {
-        for curve in [RampCurve::Linear, RampCurve::Logarithmic, RampCurve::Exponential] {
+        for curve in [
+            RampCurve::Linear,
+            RampCurve::Logarithmic,
+            RampCurve::Exponential,
+        ] {
             let r = Ramp::new(Some(&plan(1.0, Some(5.0), curve)), 1000, 100);
             let x = 420.0;
             let n = 100_000;

@@ -29,23 +29,40 @@ pub struct RenderOptions {
 
 impl Default for RenderOptions {
     fn default() -> Self {
-        RenderOptions { sample_rate: 44_100, seed: 0, step_ceiling: Some(1.0), target_level: Some(0.25) }
+        RenderOptions {
+            sample_rate: 44_100,
+            seed: 0,
+            step_ceiling: Some(1.0),
+            target_level: Some(0.25),
+        }
     }
 }
 
 impl RenderOptions {
     pub fn validate(&self) -> Result<()> {
         if !(8_000..=192_000).contains(&self.sample_rate) {
-            return Err(EngineError::Option { name: "sample_rate", message: format!("expected an integer from 8000 to 192000, got {}", self.sample_rate) });
+            return Err(EngineError::Option {
+                name: "sample_rate",
+                message: format!(
+                    "expected an integer from 8000 to 192000, got {}",
+                    self.sample_rate
+                ),
+            });
         }
         if let Some(c) = self.step_ceiling {
             if !(c.is_finite() && c > 0.0) {
-                return Err(EngineError::Option { name: "step_ceiling", message: format!("expected a number > 0, got {c}") });
+                return Err(EngineError::Option {
+                    name: "step_ceiling",
+                    message: format!("expected a number > 0, got {c}"),
+                });
             }
         }
         if let Some(t) = self.target_level {
             if !(t.is_finite() && t > 0.0 && t <= 1.0) {
-                return Err(EngineError::Option { name: "target_level", message: format!("expected a number in (0, 1], got {t}") });
+                return Err(EngineError::Option {
+                    name: "target_level",
+                    message: format!("expected a number in (0, 1], got {t}"),
+                });
             }
         }
         Ok(())
@@ -102,21 +119,43 @@ impl Program {
 
     /// A program whose clips play `audio`: one buffer per plan clip, in order, already at
     /// the render rate.
-    pub fn with_clips(plan: &Plan, options: RenderOptions, audio: Vec<ClipAudio>) -> Result<Program> {
+    pub fn with_clips(
+        plan: &Plan,
+        options: RenderOptions,
+        audio: Vec<ClipAudio>,
+    ) -> Result<Program> {
         Self::prepared(plan, options, &Resources::default(), audio)
     }
 
     /// The general constructor: HRTF tables (`res`) and clip audio prepared outside the engine.
-    pub fn prepared(plan: &Plan, options: RenderOptions, res: &Resources, audio: Vec<ClipAudio>) -> Result<Program> {
+    pub fn prepared(
+        plan: &Plan,
+        options: RenderOptions,
+        res: &Resources,
+        audio: Vec<ClipAudio>,
+    ) -> Result<Program> {
         options.validate()?;
         if audio.len() != plan.clips.len() {
-            return Err(EngineError::Plan { message: format!("expected {} clip buffers (one per clip), got {}", plan.clips.len(), audio.len()) });
+            return Err(EngineError::Plan {
+                message: format!(
+                    "expected {} clip buffers (one per clip), got {}",
+                    plan.clips.len(),
+                    audio.len()
+                ),
+            });
         }
         let sr = options.sample_rate;
         // Steps shorter than one frame at this rate play nothing and take no time.
-        let playable: Vec<_> = plan.steps.iter().filter(|s| frames(s.duration_s, sr) >= 1).collect();
+        let playable: Vec<_> = plan
+            .steps
+            .iter()
+            .filter(|s| frames(s.duration_s, sr) >= 1)
+            .collect();
         let lengths: Vec<u64> = playable.iter().map(|s| frames(s.duration_s, sr)).collect();
-        let requested: Vec<u64> = playable.iter().map(|s| frames(s.crossfade_out_s.max(0.0), sr)).collect();
+        let requested: Vec<u64> = playable
+            .iter()
+            .map(|s| frames(s.crossfade_out_s.max(0.0), sr))
+            .collect();
         let timeline = Timeline::new(&lengths, &requested);
 
         let mut steps = Vec::with_capacity(playable.len());
@@ -126,16 +165,39 @@ impl Program {
             for v in &step.voices {
                 let mut spec = VoiceSpec::parse_with(v, step.source_index, v.source_index, res)?;
                 let seed = voice_seed(options.seed, step.source_index, v.source_index, v.seed);
-                let place = Placement { step_frames: n, sample_rate: sr, ramp: Ramp::new(v.ramp.as_ref(), n, sr), seed };
+                let place = Placement {
+                    step_frames: n,
+                    sample_rate: sr,
+                    ramp: Ramp::new(v.ramp.as_ref(), n, sr),
+                    seed,
+                };
                 spec.prepare(&place)?;
-                voices.push(PreparedVoice { spec, place, envelope: Envelope::new(None, n, sr, true, true), initial: None, continues_in: false, continues_out: false });
+                voices.push(PreparedVoice {
+                    spec,
+                    place,
+                    envelope: Envelope::new(None, n, sr, true, true),
+                    initial: None,
+                    continues_in: false,
+                    continues_out: false,
+                });
             }
-            steps.push(PreparedStep { source_index: step.source_index, description: step.description.clone(), curve_out: step.crossfade_curve, voices });
+            steps.push(PreparedStep {
+                source_index: step.source_index,
+                description: step.description.clone(),
+                curve_out: step.crossfade_curve,
+                voices,
+            });
         }
         Self::match_continuations(&timeline, &mut steps);
         for (i, step) in playable.iter().enumerate() {
             for (pv, v) in steps[i].voices.iter_mut().zip(&step.voices) {
-                pv.envelope = Envelope::new(v.envelope.as_ref(), lengths[i], sr, !pv.continues_in, !pv.continues_out);
+                pv.envelope = Envelope::new(
+                    v.envelope.as_ref(),
+                    lengths[i],
+                    sr,
+                    !pv.continues_in,
+                    !pv.continues_out,
+                );
             }
         }
         let noise = match &plan.noise {
@@ -146,9 +208,25 @@ impl Program {
             }
             None => None,
         };
-        let clips = plan.clips.iter().zip(audio).enumerate().map(|(i, (cp, a))| Clip::new(cp, a, sr, i)).collect::<Result<Vec<_>>>()?;
-        let length = clips.iter().map(|c| c.span().1).fold(timeline.end, u64::max);
-        Ok(Program { options, timeline, steps, noise, clips, length })
+        let clips = plan
+            .clips
+            .iter()
+            .zip(audio)
+            .enumerate()
+            .map(|(i, (cp, a))| Clip::new(cp, a, sr, i))
+            .collect::<Result<Vec<_>>>()?;
+        let length = clips
+            .iter()
+            .map(|c| c.span().1)
+            .fold(timeline.end, u64::max);
+        Ok(Program {
+            options,
+            timeline,
+            steps,
+            noise,
+            clips,
+            length,
+        })
     }
 
     /// Continuation matching at every boundary (`render.md` §7.3), step by step so that a
@@ -157,12 +235,19 @@ impl Program {
         for i in 0..steps.len().saturating_sub(1) {
             let n = timeline.lengths[i];
             let k = timeline.crossfades[i];
-            let ends: Vec<_> = steps[i].voices.iter().map(|v| v.spec.signature(&v.place.ramp, (n - 1) as f64)).collect();
+            let ends: Vec<_> = steps[i]
+                .voices
+                .iter()
+                .map(|v| v.spec.signature(&v.place.ramp, (n - 1) as f64))
+                .collect();
             let mut taken = vec![false; ends.len()];
             for w in 0..steps[i + 1].voices.len() {
                 let next = &steps[i + 1].voices[w];
-                let Some(start) = next.spec.signature(&next.place.ramp, 0.0) else { continue };
-                let found = (0..ends.len()).find(|&v| !taken[v] && ends[v].is_some_and(|e| e.matches(&start)));
+                let Some(start) = next.spec.signature(&next.place.ramp, 0.0) else {
+                    continue;
+                };
+                let found = (0..ends.len())
+                    .find(|&v| !taken[v] && ends[v].is_some_and(|e| e.matches(&start)));
                 if let Some(v) = found {
                     taken[v] = true;
                     // State of v at its frame N − K, which is w's frame 0.
@@ -187,12 +272,23 @@ impl Program {
 
     /// Step `i` with its voices positioned at step-local frame `m`.
     pub fn instantiate_step(&self, i: usize, m: u64, generation: u64) -> StepInstance {
-        StepInstance { index: i, generation, voices: self.steps[i].voices.iter().map(|v| v.instantiate(m)).collect() }
+        StepInstance {
+            index: i,
+            generation,
+            voices: self.steps[i]
+                .voices
+                .iter()
+                .map(|v| v.instantiate(m))
+                .collect(),
+        }
     }
 
     /// The steps sounding at timeline frame `p`, each positioned there.
     pub fn instantiate_at(&self, p: u64, generation: u64) -> Vec<StepInstance> {
-        self.timeline.sounding(p).map(|i| self.instantiate_step(i, p - self.timeline.starts[i], generation)).collect()
+        self.timeline
+            .sounding(p)
+            .map(|i| self.instantiate_step(i, p - self.timeline.starts[i], generation))
+            .collect()
     }
 
     /// The background noise positioned at timeline frame `p` (warm-up done here).
@@ -211,9 +307,17 @@ impl Program {
         let kout = t.crossfade_out(i);
         let n = t.lengths[i];
         if m < kin {
-            curve_weight(self.steps[i - 1].curve_out, m as f64 / (kin - 1) as f64, true)
+            curve_weight(
+                self.steps[i - 1].curve_out,
+                m as f64 / (kin - 1) as f64,
+                true,
+            )
         } else if kout > 0 && m >= n - kout {
-            curve_weight(self.steps[i].curve_out, (m - (n - kout)) as f64 / (kout - 1) as f64, false)
+            curve_weight(
+                self.steps[i].curve_out,
+                (m - (n - kout)) as f64 / (kout - 1) as f64,
+                false,
+            )
         } else {
             1.0
         }
@@ -239,7 +343,10 @@ pub struct Levels {
 
 impl Levels {
     pub fn unity(steps: usize) -> Levels {
-        Levels { step_gains: vec![1.0; steps], final_gain: 1.0 }
+        Levels {
+            step_gains: vec![1.0; steps],
+            final_gain: 1.0,
+        }
     }
 }
 
@@ -327,7 +434,13 @@ impl Renderer {
     }
 
     /// A renderer for the audio thread, positioned at `p` with the steps sounding there.
-    pub fn real_time(program: Arc<Program>, levels: Levels, p: u64, steps: Vec<StepInstance>, generation: u64) -> Renderer {
+    pub fn real_time(
+        program: Arc<Program>,
+        levels: Levels,
+        p: u64,
+        steps: Vec<StepInstance>,
+        generation: u64,
+    ) -> Renderer {
         let mut r = Renderer::new(program, levels);
         r.auto_instantiate = false;
         r.noise = r.program.noise_at(p);
@@ -409,7 +522,11 @@ impl Renderer {
         if levels.step_gains.len() != self.program.steps.len() {
             return Err(EngineError::Option {
                 name: "levels",
-                message: format!("expected {} step gains, got {}", self.program.steps.len(), levels.step_gains.len()),
+                message: format!(
+                    "expected {} step gains, got {}",
+                    self.program.steps.len(),
+                    levels.step_gains.len()
+                ),
             });
         }
         self.levels = levels;
@@ -452,7 +569,11 @@ impl Renderer {
             let p = p0 + done;
             let seg = self.segment_len(p, total - done);
             let off = done as usize;
-            self.mix_steps(p, &mut l[off..off + seg as usize], &mut r[off..off + seg as usize]);
+            self.mix_steps(
+                p,
+                &mut l[off..off + seg as usize],
+                &mut r[off..off + seg as usize],
+            );
             done += seg;
         }
         if let Some(noise) = &mut self.noise {
@@ -504,7 +625,9 @@ impl Renderer {
         for i in t.sounding(p) {
             if !self.active.iter().any(|a| a.index == i) {
                 if self.auto_instantiate {
-                    let inst = self.program.instantiate_step(i, p - t.starts[i], self.generation);
+                    let inst = self
+                        .program
+                        .instantiate_step(i, p - t.starts[i], self.generation);
                     self.active.push(inst);
                     sorted = true;
                 } else {
@@ -523,7 +646,15 @@ impl Renderer {
                 continue; // handed over ahead of its start
             }
             let m0 = p - t.starts[i];
-            render_step_mix(&program.steps[i], &mut a.voices, m0, &mut yl[..n], &mut yr[..n], vl, vr);
+            render_step_mix(
+                &program.steps[i],
+                &mut a.voices,
+                m0,
+                &mut yl[..n],
+                &mut yr[..n],
+                vl,
+                vr,
+            );
             let g = self.levels.step_gains[i];
             let (kin, kout, len) = (t.crossfade_in(i), t.crossfade_out(i), t.lengths[i]);
             if m0 >= kin && m0 + n as u64 <= len - kout {

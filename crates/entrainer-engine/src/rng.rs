@@ -75,7 +75,12 @@ mod tests {
         assert_eq!(r(42, 1, 0), 0x7EB3_B394_AC9E_FC29);
         assert_eq!(r(42, 1, 1_000_000), 0x0CF3_1ED1_15A7_DB53);
         let k = key(42, 1);
-        let expected = [-0.620424296604, -1.010818225159, -0.177114491900, 0.543839934627];
+        let expected = [
+            -0.620424296604,
+            -1.010818225159,
+            -0.177114491900,
+            0.543839934627,
+        ];
         for (n, e) in expected.iter().enumerate() {
             assert!((gaussian(k, n as u64) - e).abs() < 1e-11, "{n}");
         }

@@ -141,7 +141,9 @@ impl Shape {
         let whole = floor(x);
         let p = x - whole;
         match self {
-            Shape::Sine => whole * (2.0 / std::f64::consts::PI) * split_mean(k) + skewed_sine_integral(p, k),
+            Shape::Sine => {
+                whole * (2.0 / std::f64::consts::PI) * split_mean(k) + skewed_sine_integral(p, k)
+            }
             Shape::Triangle => skewed_triangle_integral(p, k),
         }
     }
@@ -191,7 +193,10 @@ mod tests {
                     let u = (i as f64 + 0.5) * h;
                     s += shape.value(frac(u), k) * h;
                 }
-                assert!((shape.cycles_integral(x, k) - s).abs() < 1e-7, "{shape:?} {k}");
+                assert!(
+                    (shape.cycles_integral(x, k) - s).abs() < 1e-7,
+                    "{shape:?} {k}"
+                );
             }
         }
     }

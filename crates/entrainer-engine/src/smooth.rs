@@ -38,6 +38,88 @@ pub fn smooth_enough(rate_hz: f64, sample_rate: u32) -> bool {
     2.0 * std::f64::consts::PI * rate_hz * KNOT as f64 / sample_rate as f64 <= 0.0139
 }
 
+/// Whether e^{2πi·v(n)}, for a vibrato phase offset v with frequency deviation and LFO rate
+/// adding up to `hz`, is interpolated between knots to about 1e-9: 2π·hz·KNOT/sr ≤ 0.0235
+/// (the (2π·hz·KNOT/sr)⁴/384 bound, with margin; measured 7e-10 for a 5 Hz deviation at 0.05 Hz).
+pub fn smooth_phase_enough(hz: f64, sample_rate: u32) -> bool {
+    2.0 * std::f64::consts::PI * hz.abs() * KNOT as f64 / sample_rate as f64 <= 0.0235
+}
+
+/// out[k] = Im(H(k0 + k) · (cos + i·sin)[k]) where H is the complex cubic Hermite with
+/// `c = [p0.re, p0.im, m0.re, m0.im, p1.re, p1.im, m1.re, m1.im]` (derivatives per frame).
+#[inline(always)]
+pub fn hermite_complex_rotated(k0: usize, c: &[f64; 8], cos: &[f64], sin: &[f64], out: &mut [f64]) {
+    let b = &BASIS.0;
+    let n = out.len();
+    let (b0, b1, b2, b3) = (
+        &b[0][k0..k0 + n],
+        &b[1][k0..k0 + n],
+        &b[2][k0..k0 + n],
+        &b[3][k0..k0 + n],
+    );
+    let (cos, sin) = (&cos[..n], &sin[..n]);
+    for k in 0..n {
+        let re = fma(
+            b3[k],
+            c[6],
+            fma(b2[k], c[4], fma(b1[k], c[2], b0[k] * c[0])),
+        );
+        let im = fma(
+            b3[k],
+            c[7],
+            fma(b2[k], c[5], fma(b1[k], c[3], b0[k] * c[1])),
+        );
+        out[k] = fma(re, sin[k], im * cos[k]);
+    }
+}
+
+/// Knots evaluated per batch in [`fill_phased`].
+const BATCH: usize = 16;
+
+/// Fills `out` for frames n0.. from knots `knot(phase(n)) = (value, derivative per frame)`.
+///
+/// The same samples as [`fill`] with `|n| knot(phase(n))`, faster: the phases of a batch of
+/// knots come first (a cheap scalar step), then `knot` runs over them as one vectorised loop
+/// instead of one latency-bound sine after another.
+#[inline]
+pub fn fill_phased(
+    n0: u64,
+    out: &mut [f64],
+    mut phase: impl FnMut(u64) -> f64,
+    knot: impl Fn(f64) -> (f64, f64),
+) {
+    let len = out.len();
+    let mut i = 0;
+    while i < len {
+        let n = n0 + i as u64;
+        let first = n - n % KNOT;
+        let chunks = (((n0 + len as u64 - 1) - first) / KNOT + 1).min(BATCH as u64) as usize;
+        let mut q = [0.0; BATCH + 4];
+        for (c, qc) in q.iter_mut().enumerate().take(chunks + 1) {
+            *qc = phase(first + c as u64 * KNOT);
+        }
+        let mut v = [0.0; BATCH + 4];
+        let mut d = [0.0; BATCH + 4];
+        for c in 0..((chunks + 4) & !3) {
+            (v[c], d[c]) = knot(q[c]);
+        }
+        let b = &BASIS.0;
+        for c in 0..chunks {
+            let base = first + c as u64 * KNOT;
+            let k0 = if c == 0 { (n - base) as usize } else { 0 };
+            let k1 = ((n0 + len as u64 - base) as usize).min(KNOT as usize);
+            let run = k1 - k0;
+            let (p0, m0, p1, m1) = (v[c], d[c], v[c + 1], d[c + 1]);
+            let (b0, b1, b2, b3) = (&b[0][k0..k1], &b[1][k0..k1], &b[2][k0..k1], &b[3][k0..k1]);
+            let seg = &mut out[i..i + run];
+            for k in 0..run {
+                seg[k] = fma(b3[k], m1, fma(b2[k], p1, fma(b1[k], m0, b0[k] * p0)));
+            }
+            i += run;
+        }
+    }
+}
+
 /// Fills `out` for frames n0.. from `knot(n) = (value, derivative per frame)`.
 #[inline]
 pub fn fill(n0: u64, out: &mut [f64], knot: impl Fn(u64) -> (f64, f64)) {
@@ -51,9 +133,15 @@ pub fn fill(n0: u64, out: &mut [f64], knot: impl Fn(u64) -> (f64, f64)) {
         let run = (KNOT as usize - k0).min(out.len() - i);
         let (p0, m0, p1, m1) = (left.0, left.1, right.0, right.1);
         let b = &BASIS.0;
-        for (k, o) in out[i..i + run].iter_mut().enumerate() {
-            let t = k0 + k;
-            *o = fma(b[3][t], m1, fma(b[2][t], p1, fma(b[1][t], m0, b[0][t] * p0)));
+        let (b0, b1, b2, b3) = (
+            &b[0][k0..k0 + run],
+            &b[1][k0..k0 + run],
+            &b[2][k0..k0 + run],
+            &b[3][k0..k0 + run],
+        );
+        let seg = &mut out[i..i + run];
+        for k in 0..run {
+            seg[k] = fma(b3[k], m1, fma(b2[k], p1, fma(b1[k], m0, b0[k] * p0)));
         }
         i += run;
         j += 1;
@@ -73,8 +161,17 @@ mod tests {
         assert!(smooth_enough(r, sr));
         let inc = r / sr as f64;
         let mut out = vec![0.0; 10_000];
-        fill(123, &mut out, |n| (sin_cycles(n as f64 * inc), 2.0 * std::f64::consts::PI * inc * cos_cycles(n as f64 * inc)));
-        let worst = out.iter().enumerate().map(|(k, v)| (v - sin_cycles((123 + k) as f64 * inc)).abs()).fold(0.0, f64::max);
+        fill(123, &mut out, |n| {
+            (
+                sin_cycles(n as f64 * inc),
+                2.0 * std::f64::consts::PI * inc * cos_cycles(n as f64 * inc),
+            )
+        });
+        let worst = out
+            .iter()
+            .enumerate()
+            .map(|(k, v)| (v - sin_cycles((123 + k) as f64 * inc)).abs())
+            .fold(0.0, f64::max);
         assert!(worst < 1e-10, "{worst}");
     }
 

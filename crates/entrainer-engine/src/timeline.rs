@@ -50,8 +50,18 @@ impl Timeline {
                 prev_k = k;
             }
         }
-        let end = if n == 0 { 0 } else { starts[n - 1] + lengths[n - 1] };
-        Timeline { lengths: lengths.to_vec(), starts, crossfades, requested, end }
+        let end = if n == 0 {
+            0
+        } else {
+            starts[n - 1] + lengths[n - 1]
+        };
+        Timeline {
+            lengths: lengths.to_vec(),
+            starts,
+            crossfades,
+            requested,
+            end,
+        }
     }
 
     pub fn len(&self) -> usize {

@@ -19,13 +19,21 @@ pub enum Command {
     Pause,
     Resume,
     /// Jump to a timeline frame with the steps prepared there.
-    Seek { frame: u64, steps: Vec<StepInstance>, noise: Option<BackgroundNoise>, generation: u64 },
+    Seek {
+        frame: u64,
+        steps: Vec<StepInstance>,
+        noise: Option<BackgroundNoise>,
+        generation: u64,
+    },
     /// Master gain in [0, 1], reached by a 20 ms linear ramp.
     SetGain(f64),
     Stop,
     /// Replace the program: the new renderer is positioned where the old one will be when the
     /// command is served, and the two are crossfaded.
-    Update { renderer: Box<Renderer>, generation: u64 },
+    Update {
+        renderer: Box<Renderer>,
+        generation: u64,
+    },
 }
 
 /// Things the audio thread hands back to be dropped elsewhere.

@@ -28,7 +28,13 @@ struct Ramp {
 
 impl Ramp {
     fn at(value: f64) -> Ramp {
-        Ramp { value, from: value, target: value, len: 0, done: 0 }
+        Ramp {
+            value,
+            from: value,
+            target: value,
+            len: 0,
+            done: 0,
+        }
     }
 
     fn start(&mut self, target: f64, len: u32) {
@@ -72,7 +78,12 @@ fn push_disposal(q: &mut Producer<Disposal>, d: Disposal) {
 enum Pending {
     None,
     Pause,
-    Seek { frame: u64, steps: Vec<StepInstance>, noise: Option<BackgroundNoise>, generation: u64 },
+    Seek {
+        frame: u64,
+        steps: Vec<StepInstance>,
+        noise: Option<BackgroundNoise>,
+        generation: u64,
+    },
     Stop,
 }
 
@@ -141,7 +152,13 @@ impl Core {
             ctl,
             master: Ramp::at(gain),
             pending: Pending::None,
-            ramps: Ramps { pause: ms(0.020), seek: ms(0.010), gain: ms(0.020), stop: ms(0.010), update: ms(0.050) },
+            ramps: Ramps {
+                pause: ms(0.020),
+                seek: ms(0.010),
+                gain: ms(0.020),
+                stop: ms(0.010),
+                update: ms(0.050),
+            },
             sample_rate: sr,
             total,
             missing_before: 0,
@@ -169,9 +186,26 @@ impl Core {
                         self.ctl.start(1.0, self.ramps.pause);
                     }
                 }
-                Command::Seek { frame, steps, noise, generation } => {
+                Command::Seek {
+                    frame,
+                    steps,
+                    noise,
+                    generation,
+                } => {
                     if self.state == State::Playing {
-                        if let Pending::Seek { steps: old, noise: old_noise, .. } = std::mem::replace(&mut self.pending, Pending::Seek { frame, steps, noise, generation }) {
+                        if let Pending::Seek {
+                            steps: old,
+                            noise: old_noise,
+                            ..
+                        } = std::mem::replace(
+                            &mut self.pending,
+                            Pending::Seek {
+                                frame,
+                                steps,
+                                noise,
+                                generation,
+                            },
+                        ) {
                             self.dispose(Disposal::Steps(old));
                             if let Some(n) = old_noise {
                                 self.dispose(Disposal::Noise(n));
@@ -195,7 +229,10 @@ impl Core {
                         self.state = State::Stopped;
                     }
                 }
-                Command::Update { renderer, generation: _ } => {
+                Command::Update {
+                    renderer,
+                    generation: _,
+                } => {
                     let at = renderer.position();
                     if let Some((old, _)) = self.incoming.replace((renderer, at)) {
                         self.dispose(Disposal::Renderer(old));
@@ -206,7 +243,13 @@ impl Core {
         }
     }
 
-    fn apply_seek(&mut self, frame: u64, mut steps: Vec<StepInstance>, noise: Option<BackgroundNoise>, generation: u64) {
+    fn apply_seek(
+        &mut self,
+        frame: u64,
+        mut steps: Vec<StepInstance>,
+        noise: Option<BackgroundNoise>,
+        generation: u64,
+    ) {
         self.renderer.seek_with(frame, &mut steps, generation);
         // the emptied vector still owns its buffer: free it elsewhere
         self.dispose(Disposal::Steps(steps));
@@ -235,7 +278,9 @@ impl Core {
 
     /// The generation the preparer should work for: the incoming program's, once there is one.
     fn newest_generation(&self) -> u64 {
-        self.incoming.as_ref().map_or(self.renderer.generation(), |(inc, _)| inc.generation())
+        self.incoming
+            .as_ref()
+            .map_or(self.renderer.generation(), |(inc, _)| inc.generation())
     }
 
     fn drain_retired(&mut self) {
@@ -271,8 +316,21 @@ impl Core {
         }
         self.drain_retired();
         let r = &self.renderer;
-        let missing = self.missing_before + r.missing_frames() + self.incoming.as_ref().map_or(0, |(inc, _)| inc.missing_frames());
-        self.status.publish_block(r.position(), self.state, frames_total as u64, peak, self.master.value as f32, missing, self.newest_generation());
+        let missing = self.missing_before
+            + r.missing_frames()
+            + self
+                .incoming
+                .as_ref()
+                .map_or(0, |(inc, _)| inc.missing_frames());
+        self.status.publish_block(
+            r.position(),
+            self.state,
+            frames_total as u64,
+            peak,
+            self.master.value as f32,
+            missing,
+            self.newest_generation(),
+        );
         let period = frames_total as f64 / self.sample_rate as f64;
         if period > 0.0 {
             let load = started.elapsed().as_secs_f64() / period;
@@ -288,7 +346,12 @@ impl Core {
             Pending::None => {}
             Pending::Pause => self.state = State::Paused,
             Pending::Stop => self.state = State::Stopped,
-            Pending::Seek { frame, steps, noise, generation } => {
+            Pending::Seek {
+                frame,
+                steps,
+                noise,
+                generation,
+            } => {
                 self.apply_seek(frame, steps, noise, generation);
                 self.ctl.start(1.0, self.ramps.seek);
             }
@@ -354,7 +417,10 @@ impl Core {
             out[2 * k + 1] = b;
             *peak = peak.max(a.abs()).max(b.abs());
         }
-        if pos + n as u64 >= self.total && self.renderer.position() >= self.total && self.incoming.is_none() {
+        if pos + n as u64 >= self.total
+            && self.renderer.position() >= self.total
+            && self.incoming.is_none()
+        {
             self.state = State::Finished;
         }
     }

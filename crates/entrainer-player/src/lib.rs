@@ -35,8 +35,12 @@ pub enum PlayerError {
 impl fmt::Display for PlayerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            PlayerError::NoDevice(m) | PlayerError::Output(m) | PlayerError::Option(m) => f.write_str(m),
-            PlayerError::QueueFull => f.write_str("the stream's command queue is full (is the audio thread running?)"),
+            PlayerError::NoDevice(m) | PlayerError::Output(m) | PlayerError::Option(m) => {
+                f.write_str(m)
+            }
+            PlayerError::QueueFull => {
+                f.write_str("the stream's command queue is full (is the audio thread running?)")
+            }
         }
     }
 }

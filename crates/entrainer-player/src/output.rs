@@ -71,7 +71,11 @@ pub fn promote_current_thread() -> bool {
 /// A running output.
 pub enum Backend {
     Device(cpal::Stream),
-    Paced { thread: JoinHandle<()>, writer: Option<JoinHandle<Result<(), String>>>, stop: Arc<AtomicBool> },
+    Paced {
+        thread: JoinHandle<()>,
+        writer: Option<JoinHandle<Result<(), String>>>,
+        stop: Arc<AtomicBool>,
+    },
     Manual(Arc<Mutex<Core>>),
 }
 
@@ -80,7 +84,13 @@ pub enum Backend {
 unsafe impl Send for Backend {}
 
 impl Backend {
-    pub fn start(output: &Output, core: Core, sample_rate: u32, block: usize, status: Arc<Status>) -> Result<Backend, PlayerError> {
+    pub fn start(
+        output: &Output,
+        core: Core,
+        sample_rate: u32,
+        block: usize,
+        status: Arc<Status>,
+    ) -> Result<Backend, PlayerError> {
         match output {
             Output::Manual => Ok(Backend::Manual(Arc::new(Mutex::new(core)))),
             Output::Null => Ok(paced(core, sample_rate, block, status, None)?),
@@ -97,7 +107,11 @@ impl Backend {
                 drop(stream);
                 Ok(())
             }
-            Backend::Paced { thread, writer, stop } => {
+            Backend::Paced {
+                thread,
+                writer,
+                stop,
+            } => {
                 stop.store(true, Ordering::Relaxed);
                 let _ = thread.join();
                 if let Some(w) = writer {
@@ -115,35 +129,54 @@ impl Backend {
     }
 }
 
-fn paced(mut core: Core, sample_rate: u32, block: usize, status: Arc<Status>, wav: Option<PathBuf>) -> Result<Backend, PlayerError> {
+fn paced(
+    mut core: Core,
+    sample_rate: u32,
+    block: usize,
+    status: Arc<Status>,
+    wav: Option<PathBuf>,
+) -> Result<Backend, PlayerError> {
     let stop = Arc::new(AtomicBool::new(false));
     // About two seconds of samples between the render thread and the writer.
-    let (mut tx, mut rx) = rtrb::RingBuffer::<f32>::new((2 * sample_rate as usize * 2).max(4 * block));
+    let (mut tx, mut rx) =
+        rtrb::RingBuffer::<f32>::new((2 * sample_rate as usize * 2).max(4 * block));
     let writer = match wav {
         None => None,
         Some(path) => {
-            let spec = hound::WavSpec { channels: 2, sample_rate, bits_per_sample: 32, sample_format: hound::SampleFormat::Float };
-            let mut w = hound::WavWriter::create(&path, spec).map_err(|e| PlayerError::Output(format!("output: cannot write \"{}\": {e}", path.display())))?;
+            let spec = hound::WavSpec {
+                channels: 2,
+                sample_rate,
+                bits_per_sample: 32,
+                sample_format: hound::SampleFormat::Float,
+            };
+            let mut w = hound::WavWriter::create(&path, spec).map_err(|e| {
+                PlayerError::Output(format!("output: cannot write \"{}\": {e}", path.display()))
+            })?;
             let stop_w = Arc::clone(&stop);
-            Some(std::thread::Builder::new().name("entrainer-wav".into()).spawn(move || -> Result<(), String> {
-                loop {
-                    let n = rx.slots();
-                    if n == 0 {
-                        if stop_w.load(Ordering::Relaxed) && rx.is_abandoned() {
-                            break;
+            Some(
+                std::thread::Builder::new()
+                    .name("entrainer-wav".into())
+                    .spawn(move || -> Result<(), String> {
+                        loop {
+                            let n = rx.slots();
+                            if n == 0 {
+                                if stop_w.load(Ordering::Relaxed) && rx.is_abandoned() {
+                                    break;
+                                }
+                                std::thread::sleep(Duration::from_millis(5));
+                                continue;
+                            }
+                            let chunk = rx.read_chunk(n).map_err(|e| e.to_string())?;
+                            let (a, b) = chunk.as_slices();
+                            for &x in a.iter().chain(b.iter()) {
+                                w.write_sample(x).map_err(|e| e.to_string())?;
+                            }
+                            chunk.commit_all();
                         }
-                        std::thread::sleep(Duration::from_millis(5));
-                        continue;
-                    }
-                    let chunk = rx.read_chunk(n).map_err(|e| e.to_string())?;
-                    let (a, b) = chunk.as_slices();
-                    for &x in a.iter().chain(b.iter()) {
-                        w.write_sample(x).map_err(|e| e.to_string())?;
-                    }
-                    chunk.commit_all();
-                }
-                w.finalize().map_err(|e| e.to_string())
-            }).expect("spawn the WAV writer"))
+                        w.finalize().map_err(|e| e.to_string())
+                    })
+                    .expect("spawn the WAV writer"),
+            )
         }
     };
     let stop_r = Arc::clone(&stop);
@@ -177,21 +210,40 @@ fn paced(mut core: Core, sample_rate: u32, block: usize, status: Arc<Status>, wa
             drop(tx);
         })
         .expect("spawn the paced output thread");
-    Ok(Backend::Paced { thread, writer, stop })
+    Ok(Backend::Paced {
+        thread,
+        writer,
+        stop,
+    })
 }
 
-fn device(mut core: Core, sample_rate: u32, block: usize, status: Arc<Status>, name: Option<&str>) -> Result<Backend, PlayerError> {
+fn device(
+    mut core: Core,
+    sample_rate: u32,
+    block: usize,
+    status: Arc<Status>,
+    name: Option<&str>,
+) -> Result<Backend, PlayerError> {
     let host = cpal::default_host();
     let dev = match name {
         None => host.default_output_device(),
-        Some(n) => host.output_devices().ok().and_then(|mut it| it.find(|d| d.name().map(|x| x.contains(n)).unwrap_or(false))),
+        Some(n) => host
+            .output_devices()
+            .ok()
+            .and_then(|mut it| it.find(|d| d.name().map(|x| x.contains(n)).unwrap_or(false))),
     };
     let Some(dev) = dev else {
         let names = device_names();
-        let what = name.map_or("no default sound output device".to_string(), |n| format!("no output device named \"{n}\""));
+        let what = name.map_or("no default sound output device".to_string(), |n| {
+            format!("no output device named \"{n}\"")
+        });
         return Err(PlayerError::NoDevice(format!(
             "{what} (devices: {}); use output=\"null\" or \"wav:PATH\", or set ENTRAINER_OUTPUT",
-            if names.is_empty() { "none".to_string() } else { names.join(", ") }
+            if names.is_empty() {
+                "none".to_string()
+            } else {
+                names.join(", ")
+            }
         )));
     };
     let dev_name = dev.name().unwrap_or_default();
@@ -201,10 +253,18 @@ fn device(mut core: Core, sample_rate: u32, block: usize, status: Arc<Status>, n
     // for a few tens of ms) rides out scheduling hiccups that a 256-frame device buffer cannot.
     let fixed = std::env::var("ENTRAINER_DEVICE_FIXED_BLOCK").is_ok_and(|v| v == "1");
     let buffer_size = match dev.default_output_config().map(|c| *c.buffer_size()) {
-        Ok(cpal::SupportedBufferSize::Range { min, max }) if fixed && (min..=max).contains(&(block as u32)) => cpal::BufferSize::Fixed(block as u32),
+        Ok(cpal::SupportedBufferSize::Range { min, max })
+            if fixed && (min..=max).contains(&(block as u32)) =>
+        {
+            cpal::BufferSize::Fixed(block as u32)
+        }
         _ => cpal::BufferSize::Default,
     };
-    let config = cpal::StreamConfig { channels: 2, sample_rate: cpal::SampleRate(sample_rate), buffer_size };
+    let config = cpal::StreamConfig {
+        channels: 2,
+        sample_rate: cpal::SampleRate(sample_rate),
+        buffer_size,
+    };
     let err_status = Arc::clone(&status);
     let mut promoted = false;
     let stream = dev
@@ -221,7 +281,13 @@ fn device(mut core: Core, sample_rate: u32, block: usize, status: Arc<Status>, n
             move |_e: cpal::StreamError| err_status.add_underrun(),
             None,
         )
-        .map_err(|e| PlayerError::Output(format!("cannot open \"{dev_name}\" at {sample_rate} Hz, stereo: {e}")))?;
-    stream.play().map_err(|e| PlayerError::Output(format!("cannot start \"{dev_name}\": {e}")))?;
+        .map_err(|e| {
+            PlayerError::Output(format!(
+                "cannot open \"{dev_name}\" at {sample_rate} Hz, stereo: {e}"
+            ))
+        })?;
+    stream
+        .play()
+        .map_err(|e| PlayerError::Output(format!("cannot start \"{dev_name}\": {e}")))?;
     Ok(Backend::Device(stream))
 }

@@ -43,9 +43,16 @@ pub struct Player {
 }
 
 impl Player {
-    pub fn start(program: Arc<Program>, levels: Levels, config: PlayerConfig) -> Result<Player, PlayerError> {
+    pub fn start(
+        program: Arc<Program>,
+        levels: Levels,
+        config: PlayerConfig,
+    ) -> Result<Player, PlayerError> {
         if !(1..=8192).contains(&config.block_size) {
-            return Err(PlayerError::Option(format!("block_size: expected an integer from 1 to 8192, got {}", config.block_size)));
+            return Err(PlayerError::Option(format!(
+                "block_size: expected an integer from 1 to 8192, got {}",
+                config.block_size
+            )));
         }
         let sr = program.sample_rate();
         let status = Arc::new(Status::new());
@@ -54,14 +61,39 @@ impl Player {
         let (disp_tx, disp_rx) = RingBuffer::new(STEP_QUEUE_SLOTS * 4);
         let start = config.start_frame.min(program.total_frames());
         let steps = program.instantiate_at(start, 0);
-        let renderer = Box::new(Renderer::real_time(Arc::clone(&program), levels.clone(), start, steps, 0));
-        let core = Core::new(renderer, cmd_rx, prep_rx, disp_tx, Arc::clone(&status), config.gain.clamp(0.0, 1.0));
+        let renderer = Box::new(Renderer::real_time(
+            Arc::clone(&program),
+            levels.clone(),
+            start,
+            steps,
+            0,
+        ));
+        let core = Core::new(
+            renderer,
+            cmd_rx,
+            prep_rx,
+            disp_tx,
+            Arc::clone(&status),
+            config.gain.clamp(0.0, 1.0),
+        );
         let programs: Programs = Arc::new(Mutex::new(vec![(0, Arc::clone(&program))]));
         let stop_preparer = Arc::new(AtomicBool::new(false));
         // status starts at the start frame so the preparer looks ahead from there
         status_prime(&status, start);
-        let preparer = prepare::spawn(Arc::clone(&programs), Arc::clone(&status), prep_tx, disp_rx, Arc::clone(&stop_preparer));
-        let backend = match Backend::start(&config.output, core, sr, config.block_size, Arc::clone(&status)) {
+        let preparer = prepare::spawn(
+            Arc::clone(&programs),
+            Arc::clone(&status),
+            prep_tx,
+            disp_rx,
+            Arc::clone(&stop_preparer),
+        );
+        let backend = match Backend::start(
+            &config.output,
+            core,
+            sr,
+            config.block_size,
+            Arc::clone(&status),
+        ) {
             Ok(b) => b,
             Err(e) => {
                 stop_preparer.store(true, Ordering::Relaxed);
@@ -105,7 +137,9 @@ impl Player {
 
     pub fn set_gain(&mut self, gain: f64) -> Result<(), PlayerError> {
         if !(gain.is_finite() && (0.0..=1.0).contains(&gain)) {
-            return Err(PlayerError::Option(format!("gain: expected a number from 0 to 1, got {gain}")));
+            return Err(PlayerError::Option(format!(
+                "gain: expected a number from 0 to 1, got {gain}"
+            )));
         }
         self.send(Command::SetGain(gain))
     }
@@ -118,14 +152,21 @@ impl Player {
         self.register(g, Arc::clone(&self.program));
         let steps = self.program.instantiate_at(frame, g);
         let noise = self.program.noise_at(frame);
-        self.send(Command::Seek { frame, steps, noise, generation: g })
+        self.send(Command::Seek {
+            frame,
+            steps,
+            noise,
+            generation: g,
+        })
     }
 
     /// Replaces the program while playing: the new one is positioned a little ahead of the
     /// audio thread and crossfaded in over 50 ms, so voices that continue keep their phase.
     pub fn update(&mut self, program: Arc<Program>, levels: Levels) -> Result<(), PlayerError> {
         if program.sample_rate() != self.program.sample_rate() {
-            return Err(PlayerError::Option("update: the new track must play at the stream's sample rate".into()));
+            return Err(PlayerError::Option(
+                "update: the new track must play at the stream's sample rate".into(),
+            ));
         }
         let snap = self.status.snapshot();
         let sr = program.sample_rate() as f64;
@@ -140,10 +181,19 @@ impl Player {
         let g = self.generation;
         self.register(g, Arc::clone(&program));
         let steps = program.instantiate_at(at, g);
-        let renderer = Box::new(Renderer::real_time(Arc::clone(&program), levels.clone(), at, steps, g));
+        let renderer = Box::new(Renderer::real_time(
+            Arc::clone(&program),
+            levels.clone(),
+            at,
+            steps,
+            g,
+        ));
         self.program = program;
         self.levels = levels;
-        self.send(Command::Update { renderer, generation: g })
+        self.send(Command::Update {
+            renderer,
+            generation: g,
+        })
     }
 
     fn register(&self, generation: u64, program: Arc<Program>) {
@@ -151,7 +201,12 @@ impl Player {
         list.push((generation, program));
         // keep the list short: programs of generations the audio thread has passed can go
         let current = self.status.generation();
-        let newest_old = list.iter().filter(|(g, _)| *g <= current).map(|(g, _)| *g).max().unwrap_or(0);
+        let newest_old = list
+            .iter()
+            .filter(|(g, _)| *g <= current)
+            .map(|(g, _)| *g)
+            .max()
+            .unwrap_or(0);
         list.retain(|(g, _)| *g >= newest_old);
     }
 
@@ -163,7 +218,9 @@ impl Player {
                 core.lock().unwrap_or_else(|p| p.into_inner()).process(out);
                 Ok(())
             }
-            _ => Err(PlayerError::Option("pull: only a stream with output=\"manual\" can be pulled".into())),
+            _ => Err(PlayerError::Option(
+                "pull: only a stream with output=\"manual\" can be pulled".into(),
+            )),
         }
     }
 
@@ -172,10 +229,14 @@ impl Player {
         match &self.backend {
             Some(Backend::Manual(core)) => {
                 let mut out = vec![0.0f32; 2 * frames];
-                core.lock().unwrap_or_else(|p| p.into_inner()).process(&mut out);
+                core.lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .process(&mut out);
                 Ok(out)
             }
-            _ => Err(PlayerError::Option("pull: only a stream with output=\"manual\" can be pulled".into())),
+            _ => Err(PlayerError::Option(
+                "pull: only a stream with output=\"manual\" can be pulled".into(),
+            )),
         }
     }
 
@@ -186,11 +247,17 @@ impl Player {
 
     /// Fades out (10 ms), stops the output and joins every thread.
     pub fn stop(&mut self) -> Result<(), PlayerError> {
-        let Some(backend) = self.backend.take() else { return Ok(()) };
+        let Some(backend) = self.backend.take() else {
+            return Ok(());
+        };
         let manual = matches!(backend, Backend::Manual(_));
         if !manual && self.send(Command::Stop).is_ok() {
             let deadline = Instant::now() + Duration::from_millis(500);
-            while !matches!(self.status.state(), State::Stopped | State::Finished | State::Paused) && Instant::now() < deadline {
+            while !matches!(
+                self.status.state(),
+                State::Stopped | State::Finished | State::Paused
+            ) && Instant::now() < deadline
+            {
                 std::thread::sleep(Duration::from_millis(2));
             }
         }

@@ -29,7 +29,10 @@ pub type Programs = Arc<Mutex<Vec<(u64, Arc<Program>)>>>;
 pub fn program_for(programs: &Programs, generation: u64) -> Option<Arc<Program>> {
     let list = programs.lock().unwrap_or_else(|p| p.into_inner());
     // the newest program introduced at or before this generation
-    list.iter().filter(|(g, _)| *g <= generation).max_by_key(|(g, _)| *g).map(|(_, p)| Arc::clone(p))
+    list.iter()
+        .filter(|(g, _)| *g <= generation)
+        .max_by_key(|(g, _)| *g)
+        .map(|(_, p)| Arc::clone(p))
 }
 
 pub fn spawn(
@@ -66,7 +69,10 @@ pub fn spawn(
                     let horizon = p + (LOOKAHEAD_S * prog.sample_rate() as f64) as u64;
                     for (i, &s) in prog.timeline.starts.iter().enumerate() {
                         if !sent[i] && s > p && s <= horizon && prepared.slots() > 0 {
-                            if prepared.push(prog.instantiate_step(i, 0, generation)).is_ok() {
+                            if prepared
+                                .push(prog.instantiate_step(i, 0, generation))
+                                .is_ok()
+                            {
                                 sent[i] = true;
                             }
                         }

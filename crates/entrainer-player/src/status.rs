@@ -108,7 +108,16 @@ impl Status {
         State::from_u8(self.state.load(Relaxed))
     }
 
-    pub(crate) fn publish_block(&self, position: u64, state: State, frames: u64, peak: f32, gain: f32, missing: u64, generation: u64) {
+    pub(crate) fn publish_block(
+        &self,
+        position: u64,
+        state: State,
+        frames: u64,
+        peak: f32,
+        gain: f32,
+        missing: u64,
+        generation: u64,
+    ) {
         self.position.store(position, Relaxed);
         self.state.store(state as u8, Relaxed);
         self.blocks.fetch_add(1, Relaxed);

@@ -55,13 +55,26 @@ fn voice(idx: usize, function: &str, params: &str, extra: &str) -> String {
 }
 
 fn program(beat: f64) -> Arc<Program> {
-    let bp = format!(r#""base_freq_hz": [200, 300], "beat_freq_hz": [{beat}, 4], "vib_range_l_hz": [4, 4], "vib_freq_l_hz": [1, 1], "am_depth_r": [0.5, 0.5], "am_freq_r_hz": [0.5, 0.5]"#);
+    let bp = format!(
+        r#""base_freq_hz": [200, 300], "beat_freq_hz": [{beat}, 4], "vib_range_l_hz": [4, 4], "vib_freq_l_hz": [1, 1], "am_depth_r": [0.5, 0.5], "am_freq_r_hz": [0.5, 0.5]"#
+    );
     let b = voice(0, "binaural_beat", &bp, "");
-    let ramp = r#", "ramp": {"initial_offset_s": 0.05, "transition_s": 0.1, "curve": "exponential"}"#;
+    let ramp =
+        r#", "ramp": {"initial_offset_s": 0.05, "transition_s": 0.1, "curve": "exponential"}"#;
     let b_ramped = voice(0, "binaural_beat", &bp, ramp);
-    let iso = voice(1, "isochronic_tone", r#""base_freq_hz": [400, 400], "harmonic_suppression": true, "pan_min": [-1, -1], "pan_max": [1, 1], "pan_freq_hz": [0.5, 0.5]"#, "");
+    let iso = voice(
+        1,
+        "isochronic_tone",
+        r#""base_freq_hz": [400, 400], "harmonic_suppression": true, "pan_min": [-1, -1], "pan_max": [1, 1], "pan_freq_hz": [0.5, 0.5]"#,
+        "",
+    );
     let env = r#", "envelope": {"type": "adsr", "attack_s": 0.02, "decay_s": 0.05, "sustain_level": 0.7, "release_s": 0.05}"#;
-    let mono_env = voice(0, "monaural_beat_stereo_amps", r#""base_freq_hz": [150, 150]"#, env);
+    let mono_env = voice(
+        0,
+        "monaural_beat_stereo_amps",
+        r#""base_freq_hz": [150, 150]"#,
+        env,
+    );
     let json = format!(
         r#"{{"steps": [
             {{"source_index": 0, "duration_s": 0.3, "crossfade_out_s": 0.05, "voices": [{b_ramped}, {iso}]}},
@@ -70,14 +83,33 @@ fn program(beat: f64) -> Arc<Program> {
         ], "noise": {{"params": {{"colour": "pink"}}, "gain": 0.2, "fade_in_s": 0.05}}}}"#
     );
     let plan = Plan::from_json(&json).expect("plan");
-    Arc::new(Program::new(&plan, RenderOptions { sample_rate: 48_000, ..RenderOptions::default() }).expect("program"))
+    Arc::new(
+        Program::new(
+            &plan,
+            RenderOptions {
+                sample_rate: 48_000,
+                ..RenderOptions::default()
+            },
+        )
+        .expect("program"),
+    )
 }
 
 #[test]
 fn the_callback_path_never_allocates() {
     let prog = program(6.0);
     let lv = levels::provisional(&prog);
-    let mut player = Player::start(Arc::clone(&prog), lv, PlayerConfig { block_size: 64, output: Output::Manual, start_frame: 0, gain: 1.0 }).expect("start");
+    let mut player = Player::start(
+        Arc::clone(&prog),
+        lv,
+        PlayerConfig {
+            block_size: 64,
+            output: Output::Manual,
+            start_frame: 0,
+            gain: 1.0,
+        },
+    )
+    .expect("start");
     let mut out = vec![0.0f32; 2 * 64];
     let mut events = 0;
     let total_blocks = (prog.total_frames() / 64) as usize + 40;
@@ -88,7 +120,9 @@ fn the_callback_path_never_allocates() {
             150 => player.pause().unwrap(),
             170 => player.resume().unwrap(),
             200 => player.seek(20_000).unwrap(),
-            260 => player.update(program(8.0), levels::provisional(&prog)).unwrap(),
+            260 => player
+                .update(program(8.0), levels::provisional(&prog))
+                .unwrap(),
             320 => player.seek(1_000).unwrap(),
             _ => {}
         }

@@ -4,7 +4,10 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use numpy::ndarray::Array2;
-use numpy::{IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray2, PyReadonlyArray3, PyUntypedArrayMethods};
+use numpy::{
+    IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray2, PyReadonlyArray3,
+    PyUntypedArrayMethods,
+};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyKeyboardInterrupt};
 use pyo3::prelude::*;
@@ -19,10 +22,20 @@ use entrainer_engine::voices::{voice_seed, Placement, Resources, VoiceSpec, CHUN
 use entrainer_engine::{EngineError, Levels, Plan, Program, RenderOptions, Renderer};
 use entrainer_player::{Output, Player, PlayerConfig, PlayerError};
 
-create_exception!(_engine, EntrainerError, PyException, "Base class of every error Entrainer raises.");
+create_exception!(
+    _engine,
+    EntrainerError,
+    PyException,
+    "Base class of every error Entrainer raises."
+);
 mod exc {
     use super::*;
-    create_exception!(_engine, EngineError, EntrainerError, "The engine rejected a plan or an option.");
+    create_exception!(
+        _engine,
+        EngineError,
+        EntrainerError,
+        "The engine rejected a plan or an option."
+    );
 }
 use exc::EngineError as PyEngineError;
 
@@ -73,12 +86,20 @@ fn released<T: Send>(
 type HrtfArg<'py> = Option<(PyReadonlyArray3<'py, f64>, PyReadonlyArray1<'py, f64>)>;
 
 fn resources(hrtf: HrtfArg<'_>, sample_rate: u32) -> PyResult<Resources> {
-    let Some((irs, level)) = hrtf else { return Ok(Resources::default()) };
+    let Some((irs, level)) = hrtf else {
+        return Ok(Resources::default());
+    };
     let shape = irs.shape().to_vec();
-    let irs = irs.as_slice().map_err(|_| PyEngineError::new_err("hrtf: expected C-contiguous responses"))?;
-    let level = level.as_slice().map_err(|_| PyEngineError::new_err("hrtf: expected a C-contiguous level table"))?;
+    let irs = irs
+        .as_slice()
+        .map_err(|_| PyEngineError::new_err("hrtf: expected C-contiguous responses"))?;
+    let level = level
+        .as_slice()
+        .map_err(|_| PyEngineError::new_err("hrtf: expected a C-contiguous level table"))?;
     let set = HrirSet::new(sample_rate, shape[2], irs, level).map_err(to_py)?;
-    Ok(Resources { hrtf: Some(Arc::new(set)) })
+    Ok(Resources {
+        hrtf: Some(Arc::new(set)),
+    })
 }
 
 fn frames_array(py: Python<'_>, l: &[f64], r: &[f64]) -> Py<PyArray2<f32>> {
@@ -121,10 +142,18 @@ impl PyRenderer {
         voice_audio: Option<Vec<PyReadonlyArray1<'_, f32>>>,
         hrtf: HrtfArg<'_>,
     ) -> PyResult<Self> {
-        let options = RenderOptions { sample_rate, seed, step_ceiling, target_level };
+        let options = RenderOptions {
+            sample_rate,
+            seed,
+            step_ceiling,
+            target_level,
+        };
         let program = program_from(py, plan_json, options, clips, voice_audio, hrtf)?;
         let n = program.steps.len();
-        Ok(PyRenderer { inner: Mutex::new(Renderer::new(program, Levels::unity(n))), clipped: Mutex::new(0) })
+        Ok(PyRenderer {
+            inner: Mutex::new(Renderer::new(program, Levels::unity(n))),
+            clipped: Mutex::new(0),
+        })
     }
 
     #[getter]
@@ -157,12 +186,27 @@ impl PyRenderer {
     #[getter]
     fn continuations(&self) -> Vec<Vec<(usize, bool, bool)>> {
         let r = self.lock();
-        r.program().steps.iter().map(|s| s.voices.iter().enumerate().map(|(i, v)| (i, v.continues_in, v.continues_out)).collect()).collect()
+        r.program()
+            .steps
+            .iter()
+            .map(|s| {
+                s.voices
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| (i, v.continues_in, v.continues_out))
+                    .collect()
+            })
+            .collect()
     }
 
     #[getter]
     fn source_indices(&self) -> Vec<usize> {
-        self.lock().program().steps.iter().map(|s| s.source_index).collect()
+        self.lock()
+            .program()
+            .steps
+            .iter()
+            .map(|s| s.source_index)
+            .collect()
     }
 
     /// (step gains, final gain) in use.
@@ -173,21 +217,43 @@ impl PyRenderer {
     }
 
     fn set_levels(&self, step_gains: Vec<f64>, final_gain: f64) -> PyResult<()> {
-        self.lock().set_levels(Levels { step_gains, final_gain }).map_err(to_py)
+        self.lock()
+            .set_levels(Levels {
+                step_gains,
+                final_gain,
+            })
+            .map_err(to_py)
     }
 
     /// Analyses the whole track: returns (step gains, final gain, step peaks, peak) and uses them.
     #[pyo3(signature = (progress=None))]
-    fn measure_levels(&self, py: Python<'_>, progress: Option<Py<PyAny>>) -> PyResult<(Vec<f64>, f64, Vec<f64>, f64)> {
+    fn measure_levels(
+        &self,
+        py: Python<'_>,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<(Vec<f64>, f64, Vec<f64>, f64)> {
         let program = Arc::clone(self.lock().program());
-        let a = released(py, progress.as_ref(), move |report| levels::measure(&program, report))?;
+        let a = released(py, progress.as_ref(), move |report| {
+            levels::measure(&program, report)
+        })?;
         self.lock().set_levels(a.levels.clone()).map_err(to_py)?;
-        Ok((a.levels.step_gains, a.levels.final_gain, a.step_peaks, a.peak))
+        Ok((
+            a.levels.step_gains,
+            a.levels.final_gain,
+            a.step_peaks,
+            a.peak,
+        ))
     }
 
     /// Peak of M(t) over [start, end) with the step gains in use (for `levels="range"`).
     #[pyo3(signature = (start, end, progress=None))]
-    fn measure_range_peak(&self, py: Python<'_>, start: u64, end: u64, progress: Option<Py<PyAny>>) -> PyResult<f64> {
+    fn measure_range_peak(
+        &self,
+        py: Python<'_>,
+        start: u64,
+        end: u64,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<f64> {
         let (program, lv) = {
             let r = self.lock();
             (Arc::clone(r.program()), r.levels().clone())
@@ -228,9 +294,16 @@ impl PyRenderer {
 
     /// Renders and quantises (`render.md` §11): int16 for 16 bits, int32 (value << 8) for 24.
     /// Samples beyond full scale are clipped and counted in `clipped`.
-    fn render_pcm<'py>(&self, py: Python<'py>, frames: usize, bits: u32) -> PyResult<Bound<'py, PyAny>> {
+    fn render_pcm<'py>(
+        &self,
+        py: Python<'py>,
+        frames: usize,
+        bits: u32,
+    ) -> PyResult<Bound<'py, PyAny>> {
         if bits != 16 && bits != 24 {
-            return Err(PyEngineError::new_err(format!("bits: expected 16 or 24, got {bits}")));
+            return Err(PyEngineError::new_err(format!(
+                "bits: expected 16 or 24, got {bits}"
+            )));
         }
         let (q, clipped) = released(py, None, |_| {
             let mut guard = self.lock();
@@ -255,10 +328,15 @@ impl PyRenderer {
         })?;
         *self.clipped.lock().unwrap_or_else(|p| p.into_inner()) += clipped;
         if bits == 16 {
-            let a = Array2::from_shape_vec((frames, 2), q.into_iter().map(|v| v as i16).collect()).expect("shape");
+            let a = Array2::from_shape_vec((frames, 2), q.into_iter().map(|v| v as i16).collect())
+                .expect("shape");
             Ok(a.into_pyarray(py).into_any())
         } else {
-            let a = Array2::from_shape_vec((frames, 2), q.into_iter().map(|v| (v << 8) as i32).collect()).expect("shape");
+            let a = Array2::from_shape_vec(
+                (frames, 2),
+                q.into_iter().map(|v| (v << 8) as i32).collect(),
+            )
+            .expect("shape");
             Ok(a.into_pyarray(py).into_any())
         }
     }
@@ -272,8 +350,18 @@ impl PyRenderer {
 
 mod exc_player {
     use super::*;
-    create_exception!(_engine, StreamError, EntrainerError, "A real-time stream could not start or be controlled.");
-    create_exception!(_engine, NoDeviceError, StreamError, "No sound device (or none with that name).");
+    create_exception!(
+        _engine,
+        StreamError,
+        EntrainerError,
+        "A real-time stream could not start or be controlled."
+    );
+    create_exception!(
+        _engine,
+        NoDeviceError,
+        StreamError,
+        "No sound device (or none with that name)."
+    );
 }
 use exc_player::{NoDeviceError, StreamError};
 
@@ -320,9 +408,16 @@ fn levels_for(program: &Program, levels: Option<(Vec<f64>, f64)>) -> PyResult<Le
     match levels {
         Some((step_gains, final_gain)) => {
             if step_gains.len() != program.steps.len() {
-                return Err(PyEngineError::new_err(format!("levels: expected {} step gains, got {}", program.steps.len(), step_gains.len())));
+                return Err(PyEngineError::new_err(format!(
+                    "levels: expected {} step gains, got {}",
+                    program.steps.len(),
+                    step_gains.len()
+                )));
             }
-            Ok(Levels { step_gains, final_gain })
+            Ok(Levels {
+                step_gains,
+                final_gain,
+            })
         }
         None => Ok(levels::provisional(program)),
     }
@@ -370,15 +465,32 @@ impl PyStream {
         voice_audio: Option<Vec<PyReadonlyArray1<'_, f32>>>,
         hrtf: HrtfArg<'_>,
     ) -> PyResult<Self> {
-        let options = RenderOptions { sample_rate, seed, step_ceiling, target_level };
+        let options = RenderOptions {
+            sample_rate,
+            seed,
+            step_ceiling,
+            target_level,
+        };
         let program = program_from(py, plan_json, options, clips, voice_audio, hrtf)?;
         let lv = levels_for(&program, levels)?;
         let output = Output::parse(output).map_err(player_err)?;
         let step_starts = program.timeline.starts.clone();
         let total_frames = program.total_frames();
-        let config = PlayerConfig { block_size, output, start_frame, gain };
-        let player = py.detach(move || Player::start(program, lv, config)).map_err(player_err)?;
-        Ok(PyStream { player: Mutex::new(Some(player)), options, step_starts, total_frames })
+        let config = PlayerConfig {
+            block_size,
+            output,
+            start_frame,
+            gain,
+        };
+        let player = py
+            .detach(move || Player::start(program, lv, config))
+            .map_err(player_err)?;
+        Ok(PyStream {
+            player: Mutex::new(Some(player)),
+            options,
+            step_starts,
+            total_frames,
+        })
     }
 
     #[getter]
@@ -447,7 +559,11 @@ impl PyStream {
 
     #[getter]
     fn running(&self) -> bool {
-        self.player.lock().unwrap_or_else(|p| p.into_inner()).as_ref().is_some_and(|p| p.is_running())
+        self.player
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .is_some_and(|p| p.is_running())
     }
 
     /// Status from the atomics: a dict of position (frames), state, blocks, frames, underruns,
@@ -479,10 +595,30 @@ impl PyStream {
 /// Benchmark hook: durations (ns) of `blocks` audio callbacks of `block` frames.
 #[pyfunction]
 #[pyo3(signature = (plan_json, sample_rate, block, blocks, start_frame=0))]
-fn time_callbacks(py: Python<'_>, plan_json: &str, sample_rate: u32, block: usize, blocks: usize, start_frame: u64) -> PyResult<Vec<u64>> {
-    let program = program_from(py, plan_json, RenderOptions { sample_rate, ..RenderOptions::default() }, None, None, None)?;
+fn time_callbacks(
+    py: Python<'_>,
+    plan_json: &str,
+    sample_rate: u32,
+    block: usize,
+    blocks: usize,
+    start_frame: u64,
+) -> PyResult<Vec<u64>> {
+    let program = program_from(
+        py,
+        plan_json,
+        RenderOptions {
+            sample_rate,
+            ..RenderOptions::default()
+        },
+        None,
+        None,
+        None,
+    )?;
     let lv = levels::provisional(&program);
-    py.detach(move || entrainer_player::bench::time_callbacks(program, lv, block, blocks, start_frame)).map_err(player_err)
+    py.detach(move || {
+        entrainer_player::bench::time_callbacks(program, lv, block, blocks, start_frame)
+    })
+    .map_err(player_err)
 }
 
 /// Names of the sound devices the default host offers.
@@ -492,7 +628,11 @@ fn output_devices(py: Python<'_>) -> Vec<String> {
 }
 
 fn mono_buffers(arrays: Option<Vec<PyReadonlyArray1<'_, f32>>>) -> Vec<Arc<[f32]>> {
-    arrays.unwrap_or_default().iter().map(|a| a.as_array().iter().copied().collect::<Vec<f32>>().into()).collect()
+    arrays
+        .unwrap_or_default()
+        .iter()
+        .map(|a| a.as_array().iter().copied().collect::<Vec<f32>>().into())
+        .collect()
 }
 
 /// Test hook: one voice's own output (before envelope and edge fades) for step-local frames
@@ -511,14 +651,20 @@ fn render_voice(
     audio: Option<Vec<PyReadonlyArray1<'_, f32>>>,
     hrtf: HrtfArg<'_>,
 ) -> PyResult<Py<PyArray2<f64>>> {
-    let mut plan: VoicePlan = serde_json::from_str(voice_json).map_err(|e| PyEngineError::new_err(format!("(voice): {e}")))?;
+    let mut plan: VoicePlan = serde_json::from_str(voice_json)
+        .map_err(|e| PyEngineError::new_err(format!("(voice): {e}")))?;
     let buffers = mono_buffers(audio);
     let res = resources(hrtf, sample_rate)?;
     let (l, r) = released(py, None, move |_| {
         plan.attach_audio(&buffers, 0, 0)?;
         let spec = VoiceSpec::parse_with(&plan, 0, 0, &res)?;
         let seed = voice_seed(0, 0, plan.source_index, plan.seed);
-        let place = Placement { step_frames, sample_rate, ramp: Ramp::new(plan.ramp.as_ref(), step_frames, sample_rate), seed };
+        let place = Placement {
+            step_frames,
+            sample_rate,
+            ramp: Ramp::new(plan.ramp.as_ref(), step_frames, sample_rate),
+            seed,
+        };
         let mut v = spec.instantiate(place, None, start);
         let mut l = vec![0.0; count];
         let mut r = vec![0.0; count];

@@ -19,7 +19,13 @@ fn rate(p: &Params, key: &str, default: f64) -> Result<Lerp> {
     p.pair_min(key, default, 0.0).map(Lerp::new)
 }
 
-fn lift(p: &Params, depth: &str, rate_key: &str, phase: Option<&str>, defaults: (f64, f64, f64)) -> Result<LiftAm> {
+fn lift(
+    p: &Params,
+    depth: &str,
+    rate_key: &str,
+    phase: Option<&str>,
+    defaults: (f64, f64, f64),
+) -> Result<LiftAm> {
     Ok(LiftAm {
         depth: lerp(p, depth, defaults.0, 0.0, 1.0)?,
         rate_hz: rate(p, rate_key, defaults.1)?,
@@ -41,7 +47,14 @@ fn carried_clock(initial: Option<&VoiceState>, i: usize) -> f64 {
 
 /// Multiplies `out` by the lift AM (or leaves it when the depth is 0 at both ends).
 #[inline]
-fn apply_lift(am: &LiftAm, clock: &Clock, m0: u64, alpha: &[f64], out: &mut [f64], tmp: &mut [f64]) {
+fn apply_lift(
+    am: &LiftAm,
+    clock: &Clock,
+    m0: u64,
+    alpha: &[f64],
+    out: &mut [f64],
+    tmp: &mut [f64],
+) {
     if am.is_active() {
         let m = &mut tmp[..out.len()];
         am.fill(clock, m0, alpha, m);
@@ -93,7 +106,15 @@ pub struct StereoAm {
 
 impl StereoAm {
     pub fn parse(p: &Params) -> Result<StereoAm> {
-        let ear = |side: &str| lift(p, &format!("mod_depth_{side}"), &format!("mod_freq_{side}_hz"), Some(&format!("mod_phase_{side}_rad")), (0.8, 4.0, 0.0));
+        let ear = |side: &str| {
+            lift(
+                p,
+                &format!("mod_depth_{side}"),
+                &format!("mod_freq_{side}_hz"),
+                Some(&format!("mod_phase_{side}_rad")),
+                (0.8, 4.0, 0.0),
+            )
+        };
         Ok(StereoAm {
             amp: lerp(p, "amp", 0.25, 0.0, 10.0)?,
             carrier_hz: rate(p, "carrier_freq_hz", 200.0)?,
@@ -105,11 +126,19 @@ impl StereoAm {
     /// Nominal carrier of ear c: fc ∓ w/2 (the clamp at 0 Hz is the carrier's).
     fn nominal(&self, c: usize) -> Lerp {
         let s = if c == 0 { -0.5 } else { 0.5 };
-        Lerp { start: self.carrier_hz.start + s * self.width_hz.start, end: self.carrier_hz.end + s * self.width_hz.end }
+        Lerp {
+            start: self.carrier_hz.start + s * self.width_hz.start,
+            end: self.carrier_hz.end + s * self.width_hz.end,
+        }
     }
 
     pub fn signature(&self, a: f64) -> Signature {
-        Signature { function: "stereo_am_independent", freq_l_hz: self.nominal(0).at(a).max(0.0), freq_r_hz: self.nominal(1).at(a).max(0.0), suppression: false }
+        Signature {
+            function: "stereo_am_independent",
+            freq_l_hz: self.nominal(0).at(a).max(0.0),
+            freq_r_hz: self.nominal(1).at(a).max(0.0),
+            suppression: false,
+        }
     }
 
     pub fn bound(&self) -> [f64; 2] {
@@ -122,8 +151,19 @@ impl StereoAm {
             spec: self.clone(),
             ramp,
             m: 0,
-            carriers: [0, 1].map(|c| Carrier::new(CarrierSpec { base_hz: self.nominal(c), vibrato: None }, ramp, sr, carried_phase(initial, c))),
-            clocks: [0, 1].map(|c| Clock::new(self.am[c].rate_hz, ramp, sr, carried_clock(initial, c))),
+            carriers: [0, 1].map(|c| {
+                Carrier::new(
+                    CarrierSpec {
+                        base_hz: self.nominal(c),
+                        vibrato: None,
+                    },
+                    ramp,
+                    sr,
+                    carried_phase(initial, c),
+                )
+            }),
+            clocks: [0, 1]
+                .map(|c| Clock::new(self.am[c].rate_hz, ramp, sr, carried_clock(initial, c))),
             scratch: Box::new([[0.0; CHUNK]; 2]),
         }
     }
@@ -148,8 +188,7 @@ impl Voice for StereoAmVoice {
         let alpha = &mut alpha[..n];
         fill_alpha(&self.ramp, m0, alpha);
         for (c, out) in [&mut *l, &mut *r].into_iter().enumerate() {
-            self.carriers[c].fill(out);
-            out.iter_mut().for_each(|o| *o = sin_cycles(*o));
+            self.carriers[c].fill_sin(out);
             scale(&self.spec.amp, alpha, out);
             apply_lift(&self.spec.am[c], &self.clocks[c], m0, alpha, out, tmp);
         }
@@ -189,20 +228,40 @@ const EAR_AM: [usize; 2] = [1, 2];
 impl WaveShape {
     pub fn parse(p: &Params) -> Result<WaveShape> {
         let ear = |side: &str, f: f64, phase: f64| {
-            lift(p, &format!("stereo_mod_depth_{side}"), &format!("stereo_mod_freq_{side}_hz"), Some(&format!("stereo_mod_phase_{side}_rad")), (0.8, f, phase))
+            lift(
+                p,
+                &format!("stereo_mod_depth_{side}"),
+                &format!("stereo_mod_freq_{side}_hz"),
+                Some(&format!("stereo_mod_phase_{side}_rad")),
+                (0.8, f, phase),
+            )
         };
         Ok(WaveShape {
             amp: lerp(p, "amp", 0.15, 0.0, 10.0)?,
             carrier_hz: rate(p, "carrier_freq_hz", 200.0)?,
-            shape_am: lift(p, "shape_mod_depth", "shape_mod_freq_hz", None, (0.8, 4.0, 0.0))?,
+            shape_am: lift(
+                p,
+                "shape_mod_depth",
+                "shape_mod_freq_hz",
+                None,
+                (0.8, 4.0, 0.0),
+            )?,
             shape_amount: lerp(p, "shape_amount", 0.5, 0.0, 100.0)?,
-            am: [ear("l", 4.1, 0.0)?, ear("r", 4.0, std::f64::consts::FRAC_PI_2)?],
+            am: [
+                ear("l", 4.1, 0.0)?,
+                ear("r", 4.0, std::f64::consts::FRAC_PI_2)?,
+            ],
         })
     }
 
     pub fn signature(&self, a: f64) -> Signature {
         let f = self.carrier_hz.at(a).max(0.0);
-        Signature { function: "wave_shape_stereo_am", freq_l_hz: f, freq_r_hz: f, suppression: false }
+        Signature {
+            function: "wave_shape_stereo_am",
+            freq_l_hz: f,
+            freq_r_hz: f,
+            suppression: false,
+        }
     }
 
     pub fn bound(&self) -> [f64; 2] {
@@ -215,9 +274,29 @@ impl WaveShape {
             spec: self.clone(),
             ramp,
             m: 0,
-            carrier: Carrier::new(CarrierSpec { base_hz: self.carrier_hz, vibrato: None }, ramp, sr, carried_phase(initial, 0)),
-            shape_clock: Clock::new(self.shape_am.rate_hz, ramp, sr, carried_clock(initial, SHAPE_AM)),
-            clocks: [0, 1].map(|c| Clock::new(self.am[c].rate_hz, ramp, sr, carried_clock(initial, EAR_AM[c]))),
+            carrier: Carrier::new(
+                CarrierSpec {
+                    base_hz: self.carrier_hz,
+                    vibrato: None,
+                },
+                ramp,
+                sr,
+                carried_phase(initial, 0),
+            ),
+            shape_clock: Clock::new(
+                self.shape_am.rate_hz,
+                ramp,
+                sr,
+                carried_clock(initial, SHAPE_AM),
+            ),
+            clocks: [0, 1].map(|c| {
+                Clock::new(
+                    self.am[c].rate_hz,
+                    ramp,
+                    sr,
+                    carried_clock(initial, EAR_AM[c]),
+                )
+            }),
             scratch: Box::new([[0.0; CHUNK]; 3]),
         }
     }
@@ -242,8 +321,7 @@ impl Voice for WaveShapeVoice {
         let [alpha, y, tmp] = &mut *self.scratch;
         let (alpha, y) = (&mut alpha[..n], &mut y[..n]);
         fill_alpha(&self.ramp, m0, alpha);
-        self.carrier.fill(y);
-        y.iter_mut().for_each(|v| *v = sin_cycles(*v));
+        self.carrier.fill_sin(y);
         apply_lift(&s.shape_am, &self.shape_clock, m0, alpha, y, tmp);
         shape(&s.shape_amount, alpha, y);
         scale(&s.amp, alpha, y);
@@ -296,7 +374,12 @@ impl Rhythmic {
 
     pub fn signature(&self, a: f64) -> Signature {
         let f = self.carrier_hz.at(a).max(0.0);
-        Signature { function: "rhythmic_waveshaping", freq_l_hz: f, freq_r_hz: f, suppression: false }
+        Signature {
+            function: "rhythmic_waveshaping",
+            freq_l_hz: f,
+            freq_r_hz: f,
+            suppression: false,
+        }
     }
 
     /// amp × the largest pan gain of each channel over the ramp (cos θ falls and sin θ rises
@@ -313,7 +396,15 @@ impl Rhythmic {
             spec: self.clone(),
             ramp,
             m: 0,
-            carrier: Carrier::new(CarrierSpec { base_hz: self.carrier_hz, vibrato: None }, ramp, sr, carried_phase(initial, 0)),
+            carrier: Carrier::new(
+                CarrierSpec {
+                    base_hz: self.carrier_hz,
+                    vibrato: None,
+                },
+                ramp,
+                sr,
+                carried_phase(initial, 0),
+            ),
             clock: Clock::new(self.am.rate_hz, ramp, sr, carried_clock(initial, 0)),
             scratch: Box::new([[0.0; CHUNK]; 2]),
         }
@@ -337,8 +428,7 @@ impl Voice for RhythmicVoice {
         let [alpha, tmp] = &mut *self.scratch;
         let alpha = &mut alpha[..n];
         fill_alpha(&self.ramp, m0, alpha);
-        self.carrier.fill(l);
-        l.iter_mut().for_each(|v| *v = sin_cycles(*v));
+        self.carrier.fill_sin(l);
         apply_lift(&s.am, &self.clock, m0, alpha, l, tmp);
         shape(&s.shape_amount, alpha, l);
         scale(&s.amp, alpha, l);

@@ -39,7 +39,13 @@ impl VibratoParams {
         if self.range_hz.start == 0.0 && self.range_hz.end == 0.0 {
             return None;
         }
-        Some(Vibrato { range_hz: self.range_hz, clock: Clock::new(self.rate_hz, ramp, sr, p0), phase_rad: self.phase_rad, skew: self.skew, shape })
+        Some(Vibrato {
+            range_hz: self.range_hz,
+            clock: Clock::new(self.rate_hz, ramp, sr, p0),
+            phase_rad: self.phase_rad,
+            skew: self.skew,
+            shape,
+        })
     }
 }
 
@@ -61,12 +67,18 @@ pub struct Binaural {
 impl Binaural {
     pub fn parse(p: &Params) -> Result<Binaural> {
         Ok(Binaural {
-            amp: [Lerp::new(p.pair_in("amp_l", 0.5, 0.0, 10.0)?), Lerp::new(p.pair_in("amp_r", 0.5, 0.0, 10.0)?)],
+            amp: [
+                Lerp::new(p.pair_in("amp_l", 0.5, 0.0, 10.0)?),
+                Lerp::new(p.pair_in("amp_r", 0.5, 0.0, 10.0)?),
+            ],
             base_hz: Lerp::new(p.pair_min("base_freq_hz", 200.0, 0.0)?),
             beat_hz: Lerp::new(p.pair_min("beat_freq_hz", 4.0, 0.0)?),
             left_high: p.flag("left_high", false)?,
             force_mono: p.flag("force_mono", false)?,
-            start_phase_rad: [p.scalar("start_phase_l_rad", 0.0)?, p.scalar("start_phase_r_rad", 0.0)?],
+            start_phase_rad: [
+                p.scalar("start_phase_l_rad", 0.0)?,
+                p.scalar("start_phase_r_rad", 0.0)?,
+            ],
             am: [DipAm::parse(p, "l")?, DipAm::parse(p, "r")?],
             vib: [VibratoParams::parse(p, "l")?, VibratoParams::parse(p, "r")?],
             vib_shape: match p.choice("vib_shape", "sine", &["sine", "triangle"])? {
@@ -89,12 +101,24 @@ impl Binaural {
 
     fn nominal(&self, c: usize) -> Lerp {
         let s = self.sigma()[c];
-        let beat = if self.force_mono { Lerp::constant(0.0) } else { self.beat_hz };
-        Lerp { start: self.base_hz.start + s * beat.start / 2.0, end: self.base_hz.end + s * beat.end / 2.0 }
+        let beat = if self.force_mono {
+            Lerp::constant(0.0)
+        } else {
+            self.beat_hz
+        };
+        Lerp {
+            start: self.base_hz.start + s * beat.start / 2.0,
+            end: self.base_hz.end + s * beat.end / 2.0,
+        }
     }
 
     pub fn signature(&self, a: f64) -> Signature {
-        Signature { function: "binaural_beat", freq_l_hz: self.nominal(0).at(a).max(0.0), freq_r_hz: self.nominal(1).at(a).max(0.0), suppression: false }
+        Signature {
+            function: "binaural_beat",
+            freq_l_hz: self.nominal(0).at(a).max(0.0),
+            freq_r_hz: self.nominal(1).at(a).max(0.0),
+            suppression: false,
+        }
     }
 
     /// The base frequency (harmonic suppression follows it in `dual_pulse_binaural`).
@@ -114,10 +138,30 @@ impl Binaural {
 
     pub fn instantiate(&self, place: Placement, initial: Option<&VoiceState>) -> BinauralVoice {
         let (sr, ramp) = (place.sample_rate, place.ramp);
-        let clocks = clock_bank([self.am[0].rate_hz, self.am[1].rate_hz, self.vib[0].rate_hz, self.vib[1].rate_hz, self.wobble.rate_hz, self.pan.rate_hz, Lerp::constant(0.0), Lerp::constant(0.0)], ramp, sr, initial);
+        let clocks = clock_bank(
+            [
+                self.am[0].rate_hz,
+                self.am[1].rate_hz,
+                self.vib[0].rate_hz,
+                self.vib[1].rate_hz,
+                self.wobble.rate_hz,
+                self.pan.rate_hz,
+                Lerp::constant(0.0),
+                Lerp::constant(0.0),
+            ],
+            ramp,
+            sr,
+            initial,
+        );
         let carriers = [0, 1].map(|c| {
-            let phase0 = initial.map_or(Phase::from_f64(self.start_phase_rad[c] * super::common::INV_TAU), |s| s.phases[c]);
-            let spec = CarrierSpec { base_hz: self.nominal(c), vibrato: self.vib[c].vibrato(self.vib_shape, ramp, sr, clocks[VIB[c]].p0) };
+            let phase0 = initial.map_or(
+                Phase::from_f64(self.start_phase_rad[c] * super::common::INV_TAU),
+                |s| s.phases[c],
+            );
+            let spec = CarrierSpec {
+                base_hz: self.nominal(c),
+                vibrato: self.vib[c].vibrato(self.vib_shape, ramp, sr, clocks[VIB[c]].p0),
+            };
             Carrier::new(spec, ramp, sr, phase0)
         });
         BinauralVoice {
@@ -149,32 +193,50 @@ impl Voice for BinauralVoice {
         let n = l.len();
         let m0 = self.m;
         let [alpha, wob, ph_l, ph_r, tmp] = &mut *self.scratch;
-        let (alpha, wob, ph_l, ph_r) = (&mut alpha[..n], &mut wob[..n], &mut ph_l[..n], &mut ph_r[..n]);
+        let (alpha, wob, ph_l, ph_r) = (
+            &mut alpha[..n],
+            &mut wob[..n],
+            &mut ph_l[..n],
+            &mut ph_r[..n],
+        );
         fill_alpha(&self.ramp, m0, alpha);
-        self.carriers[0].fill(ph_l);
-        self.carriers[1].fill(ph_r);
         let s = &self.spec;
         let wobble = s.wobble.is_active();
         if wobble {
+            self.carriers[0].fill(ph_l);
+            self.carriers[1].fill(ph_r);
             s.wobble.fill_cycles(&self.clocks[WOBBLE], m0, alpha, wob);
+        } else {
+            // ph_* hold the carriers' sines directly (osc.rs phasor path).
+            self.carriers[0].fill_sin(ph_l);
+            self.carriers[1].fill_sin(ph_r);
         }
-        for (c, (out, ph)) in [(&mut *l, &*ph_l), (&mut *r, &*ph_r)].into_iter().enumerate() {
+        for (c, (out, ph)) in [(&mut *l, &*ph_l), (&mut *r, &*ph_r)]
+            .into_iter()
+            .enumerate()
+        {
             let sign = if c == 0 { -1.0 } else { 1.0 };
             let amp = s.amp[c];
-            if amp.is_const() {
-                let a = amp.start;
-                if wobble {
+            match (amp.is_const(), wobble) {
+                (true, true) => {
                     for k in 0..n {
-                        out[k] = a * sin_cycles(ph[k] + sign * wob[k]);
-                    }
-                } else {
-                    for k in 0..n {
-                        out[k] = a * sin_cycles(ph[k]);
+                        out[k] = amp.start * sin_cycles(ph[k] + sign * wob[k]);
                     }
                 }
-            } else {
-                for k in 0..n {
-                    out[k] = amp.at(alpha[k]) * sin_cycles(ph[k] + if wobble { sign * wob[k] } else { 0.0 });
+                (true, false) => {
+                    for k in 0..n {
+                        out[k] = amp.start * ph[k];
+                    }
+                }
+                (false, true) => {
+                    for k in 0..n {
+                        out[k] = amp.at(alpha[k]) * sin_cycles(ph[k] + sign * wob[k]);
+                    }
+                }
+                (false, false) => {
+                    for k in 0..n {
+                        out[k] = amp.at(alpha[k]) * ph[k];
+                    }
                 }
             }
             if s.am[c].is_active() {
@@ -182,7 +244,8 @@ impl Voice for BinauralVoice {
             }
         }
         if s.pan.is_active() {
-            s.pan.apply(&self.clocks[PAN], self.pan_first, m0, alpha, l, r, tmp);
+            s.pan
+                .apply(&self.clocks[PAN], self.pan_first, m0, alpha, l, r, tmp);
         }
         self.m += n as u64;
     }
@@ -196,6 +259,15 @@ impl Voice for BinauralVoice {
 
     fn state(&self) -> VoiceState {
         let clocks = clock_values(&self.clocks, self.m);
-        VoiceState { phases: [self.carriers[0].phase(), self.carriers[1].phase(), Phase::default(), Phase::default()], clocks, filters: None }
+        VoiceState {
+            phases: [
+                self.carriers[0].phase(),
+                self.carriers[1].phase(),
+                Phase::default(),
+                Phase::default(),
+            ],
+            clocks,
+            filters: None,
+        }
     }
 }

@@ -17,8 +17,20 @@ pub const INV_TAU: f64 = 0.5 / std::f64::consts::PI;
 /// The LFO clocks of a voice, indexed by continuation role (`VoiceState::clocks`): role i runs
 /// at `rates[i]` from the carried value when the voice continues, else from 0. Roles a voice
 /// does not use get rate 0 and keep whatever they carry.
-pub fn clock_bank(rates: [Lerp; 8], ramp: Ramp, sample_rate: u32, initial: Option<&VoiceState>) -> [Clock; 8] {
-    std::array::from_fn(|i| Clock::new(rates[i], ramp, sample_rate, initial.map_or(0.0, |s| s.clocks[i])))
+pub fn clock_bank(
+    rates: [Lerp; 8],
+    ramp: Ramp,
+    sample_rate: u32,
+    initial: Option<&VoiceState>,
+) -> [Clock; 8] {
+    std::array::from_fn(|i| {
+        Clock::new(
+            rates[i],
+            ramp,
+            sample_rate,
+            initial.map_or(0.0, |s| s.clocks[i]),
+        )
+    })
 }
 
 /// Every clock of a bank at frame m: the `clocks` of the voice's continuation state.
@@ -62,23 +74,48 @@ impl DipAm {
     }
 
     fn is_static(&self) -> bool {
-        self.depth.is_const() && self.rate_hz.is_const() && self.phase_rad.is_const() && self.skew.is_const()
+        self.depth.is_const()
+            && self.rate_hz.is_const()
+            && self.phase_rad.is_const()
+            && self.skew.is_const()
     }
 
     /// Multiplies `out` by the envelope for frames m0.. (α per frame in `alpha`); `scratch`
     /// holds at least `out.len()` values.
     #[inline]
-    pub fn apply(&self, clock: &Clock, m0: u64, alpha: &[f64], out: &mut [f64], scratch: &mut [f64]) {
+    pub fn apply(
+        &self,
+        clock: &Clock,
+        m0: u64,
+        alpha: &[f64],
+        out: &mut [f64],
+        scratch: &mut [f64],
+    ) {
         if self.is_static() && self.skew.start == 0.0 {
-            if let Some(inc) = clock.const_inc().filter(|_| smooth::smooth_enough(self.rate_hz.start, clock.sample_rate())) {
+            if let Some(inc) = clock
+                .const_inc()
+                .filter(|_| smooth::smooth_enough(self.rate_hz.start, clock.sample_rate()))
+            {
                 // e(n) = 1 − (d/2)(1 + sin 2πq) is smooth: knots + interpolation (smooth.rs).
                 let n = out.len();
                 let e = &mut scratch[..n];
-                let (half_d, off, w) = (0.5 * self.depth.start, self.phase_rad.start * INV_TAU, 2.0 * std::f64::consts::PI * inc);
-                smooth::fill(m0, e, |k| {
-                    let q = clock.frac_at(k, off);
-                    (1.0 - half_d * (1.0 + sin_cycles(q)), -half_d * w * cos_cycles(q))
-                });
+                let (half_d, off, w) = (
+                    0.5 * self.depth.start,
+                    self.phase_rad.start * INV_TAU,
+                    2.0 * std::f64::consts::PI * inc,
+                );
+                let mut lfo = clock.linear(off).expect("constant rate");
+                smooth::fill_phased(
+                    m0,
+                    e,
+                    |k| lfo.at(k),
+                    |q| {
+                        (
+                            1.0 - half_d * (1.0 + sin_cycles(q)),
+                            -half_d * w * cos_cycles(q),
+                        )
+                    },
+                );
                 for (o, g) in out.iter_mut().zip(e.iter()) {
                     *o *= g;
                 }
@@ -133,12 +170,21 @@ impl Wobble {
     #[inline]
     pub fn fill_cycles(&self, clock: &Clock, m0: u64, alpha: &[f64], out: &mut [f64]) {
         if self.range_rad.is_const() {
-            if let Some(inc) = clock.const_inc().filter(|_| smooth::smooth_enough(self.rate_hz.start, clock.sample_rate())) {
-                let (g, w) = (0.5 * self.range_rad.start * INV_TAU, 2.0 * std::f64::consts::PI * inc);
-                smooth::fill(m0, out, |k| {
-                    let q = clock.frac_at(k, 0.0);
-                    (g * sin_cycles(q), g * w * cos_cycles(q))
-                });
+            if let Some(inc) = clock
+                .const_inc()
+                .filter(|_| smooth::smooth_enough(self.rate_hz.start, clock.sample_rate()))
+            {
+                let (g, w) = (
+                    0.5 * self.range_rad.start * INV_TAU,
+                    2.0 * std::f64::consts::PI * inc,
+                );
+                let mut lfo = clock.linear(0.0).expect("constant rate");
+                smooth::fill_phased(
+                    m0,
+                    out,
+                    |k| lfo.at(k),
+                    |q| (g * sin_cycles(q), g * w * cos_cycles(q)),
+                );
                 return;
             }
             clock.fill_frac(m0, 0.0, out);
@@ -150,7 +196,8 @@ impl Wobble {
         }
         for (k, o) in out.iter_mut().enumerate() {
             let a = alpha[k];
-            *o = 0.5 * self.range_rad.at(a) * sin_cycles(clock.at((m0 + k as u64) as f64)) * INV_TAU;
+            *o =
+                0.5 * self.range_rad.at(a) * sin_cycles(clock.at((m0 + k as u64) as f64)) * INV_TAU;
         }
     }
 }
@@ -178,13 +225,24 @@ impl LiftAm {
     pub fn fill(&self, clock: &Clock, m0: u64, alpha: &[f64], out: &mut [f64]) {
         if self.is_static() {
             let (half_d, off) = (0.5 * self.depth.start, self.phase_rad.start * INV_TAU);
-            if let Some(inc) = clock.const_inc().filter(|_| smooth::smooth_enough(self.rate_hz.start, clock.sample_rate())) {
+            if let Some(inc) = clock
+                .const_inc()
+                .filter(|_| smooth::smooth_enough(self.rate_hz.start, clock.sample_rate()))
+            {
                 // Smooth: exact knots and Hermite interpolation in between (smooth.rs).
                 let w = 2.0 * std::f64::consts::PI * inc;
-                smooth::fill(m0, out, |k| {
-                    let q = clock.frac_at(k, off);
-                    (1.0 - half_d * (1.0 - sin_cycles(q)), half_d * w * cos_cycles(q))
-                });
+                let mut lfo = clock.linear(off).expect("constant rate");
+                smooth::fill_phased(
+                    m0,
+                    out,
+                    |k| lfo.at(k),
+                    |q| {
+                        (
+                            1.0 - half_d * (1.0 - sin_cycles(q)),
+                            half_d * w * cos_cycles(q),
+                        )
+                    },
+                );
                 return;
             }
             clock.fill_frac(m0, off, out);

@@ -42,7 +42,10 @@ impl PulseEar {
     }
 
     fn is_static(&self) -> bool {
-        self.ramp_fraction.is_const() && self.gap_fraction.is_const() && self.offset_cycles.is_const() && self.depth.is_const()
+        self.ramp_fraction.is_const()
+            && self.gap_fraction.is_const()
+            && self.offset_cycles.is_const()
+            && self.depth.is_const()
     }
 
     #[inline(always)]
@@ -69,13 +72,26 @@ impl PulseEar {
         if self.is_static() {
             let u = &mut tmp[..n];
             clock.fill_frac(m0, self.offset_cycles.start, u);
-            let (r, g, d) = (self.ramp_fraction.start, self.gap_fraction.start, self.depth.start);
-            out.iter_mut().zip(u.iter()).for_each(|(o, &u)| *o *= self.value(u, r, g, d));
+            let (r, g, d) = (
+                self.ramp_fraction.start,
+                self.gap_fraction.start,
+                self.depth.start,
+            );
+            out.iter_mut()
+                .zip(u.iter())
+                .for_each(|(o, &u)| *o *= self.value(u, r, g, d));
         } else {
             for (k, o) in out.iter_mut().enumerate() {
                 let a = alpha[k];
-                let u = crate::shapes::frac(clock.at((m0 + k as u64) as f64) + self.offset_cycles.at(a));
-                *o *= self.value(u, self.ramp_fraction.at(a), self.gap_fraction.at(a), self.depth.at(a));
+                let u = crate::shapes::frac(
+                    clock.at((m0 + k as u64) as f64) + self.offset_cycles.at(a),
+                );
+                *o *= self.value(
+                    u,
+                    self.ramp_fraction.at(a),
+                    self.gap_fraction.at(a),
+                    self.depth.at(a),
+                );
             }
         }
     }
@@ -97,13 +113,28 @@ impl DualPulse {
         let ear = |c: &str| -> Result<PulseEar> {
             let own = p.pair_min(&format!("pulse_rate_{c}_hz"), 0.0, 0.0)?;
             // Resolved per end: the ear's rate if > 0, else the common one if > 0, else the beat.
-            let pick = |own: f64, common: f64, beat: f64| if own > 0.0 { own } else if common > 0.0 { common } else { beat };
+            let pick = |own: f64, common: f64, beat: f64| {
+                if own > 0.0 {
+                    own
+                } else if common > 0.0 {
+                    common
+                } else {
+                    beat
+                }
+            };
             Ok(PulseEar {
-                rate_hz: Lerp { start: pick(own.0, common.0, beat.start), end: pick(own.1, common.1, beat.end) },
+                rate_hz: Lerp {
+                    start: pick(own.0, common.0, beat.start),
+                    end: pick(own.1, common.1, beat.end),
+                },
                 ramp_fraction: unit(&format!("ramp_fraction_{c}"), 0.2)?,
                 gap_fraction: unit(&format!("gap_fraction_{c}"), 0.15)?,
                 offset_cycles: Lerp::new(p.pair(&format!("pulse_phase_{c}_cycles"), 0.0)?),
-                shape: match p.choice(&format!("pulse_shape_{c}"), "trapezoid", &["trapezoid", "square", "raised_cosine"])? {
+                shape: match p.choice(
+                    &format!("pulse_shape_{c}"),
+                    "trapezoid",
+                    &["trapezoid", "square", "raised_cosine"],
+                )? {
                     "square" => PulseShape::Square,
                     "raised_cosine" => PulseShape::RaisedCosine,
                     _ => PulseShape::Trapezoid,
@@ -111,11 +142,19 @@ impl DualPulse {
                 depth: unit(&format!("pulse_depth_{c}"), 1.0)?,
             })
         };
-        Ok(DualPulse { pulse: [ear("l")?, ear("r")?], suppression: p.flag("harmonic_suppression", false)?, binaural })
+        Ok(DualPulse {
+            pulse: [ear("l")?, ear("r")?],
+            suppression: p.flag("harmonic_suppression", false)?,
+            binaural,
+        })
     }
 
     pub fn signature(&self, a: f64) -> Signature {
-        Signature { function: "dual_pulse_binaural", suppression: self.suppression, ..self.binaural.signature(a) }
+        Signature {
+            function: "dual_pulse_binaural",
+            suppression: self.suppression,
+            ..self.binaural.signature(a)
+        }
     }
 
     pub fn bound(&self) -> [f64; 2] {
@@ -132,7 +171,12 @@ impl DualPulse {
             m: 0,
             binaural: self.binaural.instantiate(place, initial),
             clocks: [0, 1].map(|c| Clock::new(self.pulse[c].rate_hz, ramp, sr, clock0(PULSE[c]))),
-            suppression: Suppression::new(self.binaural.base_hz(), ramp, sr, initial.and_then(|s| s.filters.as_ref())),
+            suppression: Suppression::new(
+                self.binaural.base_hz(),
+                ramp,
+                sr,
+                initial.and_then(|s| s.filters.as_ref()),
+            ),
             scratch: Box::new([[0.0; CHUNK]; 2]),
         }
     }
@@ -170,7 +214,11 @@ impl Voice for DualPulseVoice {
 
     fn seek(&mut self, m: u64) {
         // Class F with suppression: replay a warm-up window from zero (or carried) state.
-        let start = if self.spec.suppression { m.saturating_sub(self.suppression.warmup) } else { m };
+        let start = if self.spec.suppression {
+            m.saturating_sub(self.suppression.warmup)
+        } else {
+            m
+        };
         self.m = start;
         self.binaural.seek(start);
         if self.spec.suppression {

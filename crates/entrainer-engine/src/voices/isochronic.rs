@@ -57,13 +57,19 @@ pub fn trapezoid(u: f64, ramp: f64, gap: f64) -> f64 {
 impl Isochronic {
     pub fn parse(p: &Params) -> Result<Isochronic> {
         Ok(Isochronic {
-            amp: [Lerp::new(p.pair_in("amp_l", 0.5, 0.0, 10.0)?), Lerp::new(p.pair_in("amp_r", 0.5, 0.0, 10.0)?)],
+            amp: [
+                Lerp::new(p.pair_in("amp_l", 0.5, 0.0, 10.0)?),
+                Lerp::new(p.pair_in("amp_r", 0.5, 0.0, 10.0)?),
+            ],
             base_hz: Lerp::new(p.pair_min("base_freq_hz", 200.0, 0.0)?),
             pulse_hz: Lerp::new(p.pair_min("pulse_freq_hz", 4.0, 0.0)?),
             ramp_fraction: Lerp::new(p.pair_in("ramp_fraction", 0.2, 0.0, 1.0)?),
             gap_fraction: Lerp::new(p.pair_in("gap_fraction", 0.15, 0.0, 1.0)?),
             force_mono: p.flag("force_mono", false)?,
-            start_phase_rad: [p.scalar("start_phase_l_rad", 0.0)?, p.scalar("start_phase_r_rad", 0.0)?],
+            start_phase_rad: [
+                p.scalar("start_phase_l_rad", 0.0)?,
+                p.scalar("start_phase_r_rad", 0.0)?,
+            ],
             am: [DipAm::parse(p, "l")?, DipAm::parse(p, "r")?],
             vib: [VibratoParams::parse(p, "l")?, VibratoParams::parse(p, "r")?],
             wobble: Wobble::parse(p)?,
@@ -74,22 +80,58 @@ impl Isochronic {
 
     pub fn signature(&self, a: f64) -> Signature {
         let f = self.base_hz.at(a).max(0.0);
-        Signature { function: "isochronic_tone", freq_l_hz: f, freq_r_hz: f, suppression: self.suppression }
+        Signature {
+            function: "isochronic_tone",
+            freq_l_hz: f,
+            freq_r_hz: f,
+            suppression: self.suppression,
+        }
     }
 
     pub fn bound(&self) -> [f64; 2] {
         let g = self.pan.max_gains();
         let margin = if self.suppression { 1.25 } else { 1.0 };
-        [self.amp[0].max() * g[0] * margin, self.amp[1].max() * g[1] * margin]
+        [
+            self.amp[0].max() * g[0] * margin,
+            self.amp[1].max() * g[1] * margin,
+        ]
     }
 
     pub fn instantiate(&self, place: Placement, initial: Option<&VoiceState>) -> IsochronicVoice {
         let (sr, ramp) = (place.sample_rate, place.ramp);
-        let clocks = clock_bank([self.am[0].rate_hz, self.am[1].rate_hz, self.vib[0].rate_hz, self.vib[1].rate_hz, self.wobble.rate_hz, self.pulse_hz, self.pan.rate_hz, Lerp::constant(0.0)], ramp, sr, initial);
+        let clocks = clock_bank(
+            [
+                self.am[0].rate_hz,
+                self.am[1].rate_hz,
+                self.vib[0].rate_hz,
+                self.vib[1].rate_hz,
+                self.wobble.rate_hz,
+                self.pulse_hz,
+                self.pan.rate_hz,
+                Lerp::constant(0.0),
+            ],
+            ramp,
+            sr,
+            initial,
+        );
         let carriers = [0, 1].map(|c| {
-            let phase0 = initial.map_or(Phase::from_f64(self.start_phase_rad[c] * INV_TAU), |s| s.phases[c]);
-            let vibrato = if self.force_mono { None } else { self.vib[c].vibrato(Shape::Sine, ramp, sr, clocks[VIB[c]].p0) };
-            Carrier::new(CarrierSpec { base_hz: self.base_hz, vibrato }, ramp, sr, phase0)
+            let phase0 = initial.map_or(Phase::from_f64(self.start_phase_rad[c] * INV_TAU), |s| {
+                s.phases[c]
+            });
+            let vibrato = if self.force_mono {
+                None
+            } else {
+                self.vib[c].vibrato(Shape::Sine, ramp, sr, clocks[VIB[c]].p0)
+            };
+            Carrier::new(
+                CarrierSpec {
+                    base_hz: self.base_hz,
+                    vibrato,
+                },
+                ramp,
+                sr,
+                phase0,
+            )
         });
         IsochronicVoice {
             spec: self.clone(),
@@ -98,7 +140,12 @@ impl Isochronic {
             carriers,
             pan_first: self.pan.first_cycle(&clocks[PAN], ramp.alpha(0.0)),
             clocks,
-            suppression: Suppression::new(self.base_hz, ramp, sr, initial.and_then(|s| s.filters.as_ref())),
+            suppression: Suppression::new(
+                self.base_hz,
+                ramp,
+                sr,
+                initial.and_then(|s| s.filters.as_ref()),
+            ),
             scratch: Box::new([[0.0; CHUNK]; 6]),
         }
     }
@@ -134,7 +181,10 @@ impl Suppression {
     pub fn new(base_hz: Lerp, ramp: Ramp, sr: u32, carried: Option<&FilterState>) -> Suppression {
         let srf = sr as f64;
         let fc_min = cutoff(base_hz, 0.0, srf).min(cutoff(base_hz, 1.0, srf));
-        let sigma = BUTTER4_Q.iter().map(|&q| Coeffs::lowpass(fc_min, q, srf).decay_rate(srf)).fold(f64::INFINITY, f64::min);
+        let sigma = BUTTER4_Q
+            .iter()
+            .map(|&q| Coeffs::lowpass(fc_min, q, srf).decay_rate(srf))
+            .fold(f64::INFINITY, f64::min);
         let mut first = [[Df1::default(); 4]; 2];
         if let Some(f) = carried {
             for ch in 0..2 {
@@ -145,7 +195,13 @@ impl Suppression {
             base_hz,
             ramp,
             sr,
-            coeffs: [Coeffs { b0: 1.0, b1: 0.0, b2: 0.0, a1: 0.0, a2: 0.0 }; 4],
+            coeffs: [Coeffs {
+                b0: 1.0,
+                b1: 0.0,
+                b2: 0.0,
+                a1: 0.0,
+                a2: 0.0,
+            }; 4],
             state: first,
             carried: first,
             warmup: warmup_frames(sigma, sr),
@@ -168,7 +224,11 @@ impl Suppression {
     /// Prepares a run that starts at frame `start`: carried state at frame 0, zero state
     /// elsewhere (the caller then replays the warm-up window).
     pub fn restart(&mut self, start: u64) {
-        self.state = if start == 0 { self.carried } else { Default::default() };
+        self.state = if start == 0 {
+            self.carried
+        } else {
+            Default::default()
+        };
         if self.ramped() {
             self.refresh(start - start % REFRESH);
         }
@@ -177,18 +237,32 @@ impl Suppression {
     /// Filters frames m0.. of both channels in place.
     pub fn process(&mut self, m0: u64, l: &mut [f64], r: &mut [f64]) {
         let ramped = self.ramped();
-        for k in 0..l.len() {
-            let n = m0 + k as u64;
-            if ramped && n % REFRESH == 0 {
-                self.refresh(n);
-            }
-            for (ch, x) in [&mut l[k], &mut r[k]].into_iter().enumerate() {
-                let mut y = *x;
-                for s in 0..4 {
-                    y = self.state[ch][s].tick(&self.coeffs[s], y);
+        let len = l.len();
+        let mut i = 0;
+        while i < len {
+            // Runs with fixed coefficients (up to the next refresh while ramping); within one,
+            // each section filters the whole run for both ears with its state in registers.
+            let m = m0 + i as u64;
+            let run = if ramped {
+                if m % REFRESH == 0 {
+                    self.refresh(m);
                 }
-                *x = y;
+                ((REFRESH - m % REFRESH) as usize).min(len - i)
+            } else {
+                len - i
+            };
+            let (ls, rs) = (&mut l[i..i + run], &mut r[i..i + run]);
+            for s in 0..4 {
+                let c = self.coeffs[s];
+                let (mut a, mut b) = (self.state[0][s], self.state[1][s]);
+                for k in 0..run {
+                    ls[k] = a.tick(&c, ls[k]);
+                    rs[k] = b.tick(&c, rs[k]);
+                }
+                self.state[0][s] = a;
+                self.state[1][s] = b;
             }
+            i += run;
         }
     }
 
@@ -217,14 +291,23 @@ impl IsochronicVoice {
             return;
         }
         let [alpha, wob, ph_l, ph_r, pulse, tmp] = &mut *self.scratch;
-        let (alpha, wob, ph_l, ph_r, pulse) = (&mut alpha[..n], &mut wob[..n], &mut ph_l[..n], &mut ph_r[..n], &mut pulse[..n]);
+        let (alpha, wob, ph_l, ph_r, pulse) = (
+            &mut alpha[..n],
+            &mut wob[..n],
+            &mut ph_l[..n],
+            &mut ph_r[..n],
+            &mut pulse[..n],
+        );
         fill_alpha(&self.ramp, m0, alpha);
-        self.carriers[0].fill(ph_l);
-        self.carriers[1].fill(ph_r);
-        if s.wobble.is_active() {
+        let wobble = s.wobble.is_active();
+        if wobble {
+            self.carriers[0].fill(ph_l);
+            self.carriers[1].fill(ph_r);
             s.wobble.fill_cycles(&self.clocks[WOBBLE], m0, alpha, wob);
         } else {
-            wob.fill(0.0);
+            // ph_* hold the carriers' sines directly (osc.rs phasor path).
+            self.carriers[0].fill_sin(ph_l);
+            self.carriers[1].fill_sin(ph_r);
         }
         // The pulse envelope, shared by both ears.
         self.clocks[PULSE].fill_frac(m0, 0.0, pulse);
@@ -238,16 +321,32 @@ impl IsochronicVoice {
                 *u = trapezoid(*u, s.ramp_fraction.at(a), s.gap_fraction.at(a));
             }
         }
-        for (c, (out, ph)) in [(&mut *l, &*ph_l), (&mut *r, &*ph_r)].into_iter().enumerate() {
+        for (c, (out, ph)) in [(&mut *l, &*ph_l), (&mut *r, &*ph_r)]
+            .into_iter()
+            .enumerate()
+        {
             let sign = if c == 0 { -1.0 } else { 1.0 };
-            if s.amp[c].is_const() {
-                let amp = s.amp[c].start;
-                for k in 0..n {
-                    out[k] = amp * pulse[k] * sin_cycles(ph[k] + sign * wob[k]);
+            let amp = s.amp[c];
+            match (amp.is_const(), wobble) {
+                (true, true) => {
+                    for k in 0..n {
+                        out[k] = amp.start * pulse[k] * sin_cycles(ph[k] + sign * wob[k]);
+                    }
                 }
-            } else {
-                for k in 0..n {
-                    out[k] = s.amp[c].at(alpha[k]) * pulse[k] * sin_cycles(ph[k] + sign * wob[k]);
+                (true, false) => {
+                    for k in 0..n {
+                        out[k] = amp.start * pulse[k] * ph[k];
+                    }
+                }
+                (false, true) => {
+                    for k in 0..n {
+                        out[k] = amp.at(alpha[k]) * pulse[k] * sin_cycles(ph[k] + sign * wob[k]);
+                    }
+                }
+                (false, false) => {
+                    for k in 0..n {
+                        out[k] = amp.at(alpha[k]) * pulse[k] * ph[k];
+                    }
                 }
             }
             if s.am[c].is_active() {
@@ -255,7 +354,8 @@ impl IsochronicVoice {
             }
         }
         if s.pan.is_active() {
-            s.pan.apply(&self.clocks[PAN], self.pan_first, m0, alpha, l, r, tmp);
+            s.pan
+                .apply(&self.clocks[PAN], self.pan_first, m0, alpha, l, r, tmp);
         }
     }
 }
@@ -271,7 +371,11 @@ impl Voice for IsochronicVoice {
 
     fn seek(&mut self, m: u64) {
         // Class F: replay the chain over a warm-up window from zero (or carried) state.
-        let start = if self.spec.suppression { m.saturating_sub(self.suppression.warmup) } else { m };
+        let start = if self.spec.suppression {
+            m.saturating_sub(self.suppression.warmup)
+        } else {
+            m
+        };
         self.m = start;
         for c in &mut self.carriers {
             c.seek(start);
@@ -290,9 +394,18 @@ impl Voice for IsochronicVoice {
     fn state(&self) -> VoiceState {
         let clocks = clock_values(&self.clocks, self.m);
         VoiceState {
-            phases: [self.carriers[0].phase(), self.carriers[1].phase(), Phase::default(), Phase::default()],
+            phases: [
+                self.carriers[0].phase(),
+                self.carriers[1].phase(),
+                Phase::default(),
+                Phase::default(),
+            ],
             clocks,
-            filters: if self.spec.suppression { Some(self.suppression.state()) } else { None },
+            filters: if self.spec.suppression {
+                Some(self.suppression.state())
+            } else {
+                None
+            },
         }
     }
 }

@@ -10,8 +10,8 @@ mod monaural;
 mod noise;
 mod pan;
 mod qam;
-mod subliminal;
 mod spatial;
+mod subliminal;
 
 use crate::error::{EngineError, Result};
 use crate::filters::Df1;
@@ -118,8 +118,18 @@ pub struct Placement {
 }
 
 /// The voice seed: `derived("step/<i>/voice/<j>")` unless the voice gives its own.
-pub fn voice_seed(render_seed: u64, step_source: usize, voice_source: usize, own: Option<u64>) -> u64 {
-    own.unwrap_or_else(|| crate::rng::derived(render_seed, &format!("step/{step_source}/voice/{voice_source}")))
+pub fn voice_seed(
+    render_seed: u64,
+    step_source: usize,
+    voice_source: usize,
+    own: Option<u64>,
+) -> u64 {
+    own.unwrap_or_else(|| {
+        crate::rng::derived(
+            render_seed,
+            &format!("step/{step_source}/voice/{voice_source}"),
+        )
+    })
 }
 
 impl VoiceSpec {
@@ -128,29 +138,53 @@ impl VoiceSpec {
     }
 
     /// Like [`parse`](Self::parse), with data prepared outside the engine (HRTF tables).
-    pub fn parse_with(plan: &VoicePlan, step: usize, voice: usize, res: &Resources) -> Result<VoiceSpec> {
+    pub fn parse_with(
+        plan: &VoicePlan,
+        step: usize,
+        voice: usize,
+        res: &Resources,
+    ) -> Result<VoiceSpec> {
         let p = Params::new(step, voice, &plan.params);
         match plan.function.as_str() {
             "binaural_beat" => Ok(VoiceSpec::Binaural(binaural::Binaural::parse(&p)?)),
             "isochronic_tone" => Ok(VoiceSpec::Isochronic(isochronic::Isochronic::parse(&p)?)),
             "monaural_beat_stereo_amps" => Ok(VoiceSpec::Monaural(monaural::Monaural::parse(&p)?)),
             "noise_generator" => Ok(VoiceSpec::Noise(noise::Noise::parse(&p, 0.25)?)),
-            "noise_swept_notch" | "generate_swept_notch_pink_sound" => Ok(VoiceSpec::Noise(noise::Noise::parse(&p, 1.0)?)),
+            "noise_swept_notch" | "generate_swept_notch_pink_sound" => {
+                Ok(VoiceSpec::Noise(noise::Noise::parse(&p, 1.0)?))
+            }
             "stereo_am_independent" => Ok(VoiceSpec::StereoAm(am_shaping::StereoAm::parse(&p)?)),
             "wave_shape_stereo_am" => Ok(VoiceSpec::WaveShape(am_shaping::WaveShape::parse(&p)?)),
             "rhythmic_waveshaping" => Ok(VoiceSpec::Rhythmic(am_shaping::Rhythmic::parse(&p)?)),
             "qam_beat" => Ok(VoiceSpec::Qam(qam::Qam::parse(&p)?)),
             "hybrid_qam_monaural_beat" => Ok(VoiceSpec::Hybrid(qam::Hybrid::parse(&p)?)),
             "dual_pulse_binaural" => Ok(VoiceSpec::DualPulse(dual_pulse::DualPulse::parse(&p)?)),
-            "subliminal_encode" => Ok(VoiceSpec::Subliminal(subliminal::Subliminal::parse(&p, &plan.audio)?)),
-            "spatial_angle_modulation" => Ok(VoiceSpec::Sam(spatial::Sam::parse(&p, res.hrtf.as_ref())?)),
-            "spatial_angle_modulation_monaural_beat" => Ok(VoiceSpec::SamMonaural(spatial::SamMonaural::parse(&p, res.hrtf.as_ref())?)),
-            other => Err(EngineError::UnknownFunction { step, voice, name: other.to_string(), known: IMPLEMENTED.to_vec() }),
+            "subliminal_encode" => Ok(VoiceSpec::Subliminal(subliminal::Subliminal::parse(
+                &p,
+                &plan.audio,
+            )?)),
+            "spatial_angle_modulation" => {
+                Ok(VoiceSpec::Sam(spatial::Sam::parse(&p, res.hrtf.as_ref())?))
+            }
+            "spatial_angle_modulation_monaural_beat" => Ok(VoiceSpec::SamMonaural(
+                spatial::SamMonaural::parse(&p, res.hrtf.as_ref())?,
+            )),
+            other => Err(EngineError::UnknownFunction {
+                step,
+                voice,
+                name: other.to_string(),
+                known: IMPLEMENTED.to_vec(),
+            }),
         }
     }
 
     /// A voice positioned at step-local frame `at`, starting from `initial` when it continues.
-    pub fn instantiate(&self, place: Placement, initial: Option<&VoiceState>, at: u64) -> Box<dyn Voice> {
+    pub fn instantiate(
+        &self,
+        place: Placement,
+        initial: Option<&VoiceState>,
+        at: u64,
+    ) -> Box<dyn Voice> {
         let mut v: Box<dyn Voice> = match self {
             VoiceSpec::Binaural(b) => Box::new(b.instantiate(place, initial)),
             VoiceSpec::Isochronic(b) => Box::new(b.instantiate(place, initial)),

@@ -30,10 +30,18 @@ impl Monaural {
     pub fn parse(p: &Params) -> Result<Monaural> {
         let amp = |k: &str| p.pair_in(k, 0.5, 0.0, 10.0).map(Lerp::new);
         Ok(Monaural {
-            amp: [amp("amp_lower_l")?, amp("amp_upper_l")?, amp("amp_lower_r")?, amp("amp_upper_r")?],
+            amp: [
+                amp("amp_lower_l")?,
+                amp("amp_upper_l")?,
+                amp("amp_lower_r")?,
+                amp("amp_upper_r")?,
+            ],
             base_hz: Lerp::new(p.pair_min("base_freq_hz", 200.0, 0.0)?),
             beat_hz: Lerp::new(p.pair_min("beat_freq_hz", 4.0, 0.0)?),
-            start_phase_rad: [p.scalar("start_phase_lower_rad", 0.0)?, p.scalar("start_phase_upper_rad", 0.0)?],
+            start_phase_rad: [
+                p.scalar("start_phase_lower_rad", 0.0)?,
+                p.scalar("start_phase_upper_rad", 0.0)?,
+            ],
             wobble: Wobble::parse(p)?,
             am_depth: Lerp::new(p.pair_in("am_depth", 0.0, 0.0, 2.0)?),
             am_rate_hz: Lerp::new(p.pair_min("am_freq_hz", 0.0, 0.0)?),
@@ -42,20 +50,32 @@ impl Monaural {
     }
 
     fn tone(&self, sign: f64) -> Lerp {
-        Lerp { start: self.base_hz.start + sign * self.beat_hz.start / 2.0, end: self.base_hz.end + sign * self.beat_hz.end / 2.0 }
+        Lerp {
+            start: self.base_hz.start + sign * self.beat_hz.start / 2.0,
+            end: self.base_hz.end + sign * self.beat_hz.end / 2.0,
+        }
     }
 
     pub fn signature(&self, a: f64) -> Signature {
-        Signature { function: "monaural_beat_stereo_amps", freq_l_hz: self.tone(-1.0).at(a).max(0.0), freq_r_hz: self.tone(1.0).at(a).max(0.0), suppression: false }
+        Signature {
+            function: "monaural_beat_stereo_amps",
+            freq_l_hz: self.tone(-1.0).at(a).max(0.0),
+            freq_r_hz: self.tone(1.0).at(a).max(0.0),
+            suppression: false,
+        }
     }
 
     pub fn bound(&self) -> [f64; 2] {
-        [(self.amp[0].max() + self.amp[1].max()).min(1.0), (self.amp[2].max() + self.amp[3].max()).min(1.0)]
+        [
+            (self.amp[0].max() + self.amp[1].max()).min(1.0),
+            (self.amp[2].max() + self.amp[3].max()).min(1.0),
+        ]
     }
 
     /// AM acts only when both the depth and the rate are non-zero (legacy rule, kept).
     fn am_active(&self) -> bool {
-        (self.am_depth.start != 0.0 || self.am_depth.end != 0.0) && (self.am_rate_hz.start != 0.0 || self.am_rate_hz.end != 0.0)
+        (self.am_depth.start != 0.0 || self.am_depth.end != 0.0)
+            && (self.am_rate_hz.start != 0.0 || self.am_rate_hz.end != 0.0)
     }
 
     /// The continuation state `frames` frames before `s` at the start values: what a voice
@@ -75,8 +95,18 @@ impl Monaural {
         let clock0 = |role: usize| initial.map_or(0.0, |s| s.clocks[role]);
         let tones = [-1.0, 1.0];
         let carriers = [0, 1].map(|i| {
-            let phase0 = initial.map_or(Phase::from_f64(self.start_phase_rad[i] * INV_TAU), |s| s.phases[i]);
-            Carrier::new(CarrierSpec { base_hz: self.tone(tones[i]), vibrato: None }, ramp, sr, phase0)
+            let phase0 = initial.map_or(Phase::from_f64(self.start_phase_rad[i] * INV_TAU), |s| {
+                s.phases[i]
+            });
+            Carrier::new(
+                CarrierSpec {
+                    base_hz: self.tone(tones[i]),
+                    vibrato: None,
+                },
+                ramp,
+                sr,
+                phase0,
+            )
         });
         MonauralVoice {
             spec: self.clone(),
@@ -105,26 +135,42 @@ impl Voice for MonauralVoice {
         let n = l.len();
         let m0 = self.m;
         let [alpha, wob, ph_lo, ph_hi] = &mut *self.scratch;
-        let (alpha, wob, ph_lo, ph_hi) = (&mut alpha[..n], &mut wob[..n], &mut ph_lo[..n], &mut ph_hi[..n]);
+        let (alpha, wob, ph_lo, ph_hi) = (
+            &mut alpha[..n],
+            &mut wob[..n],
+            &mut ph_lo[..n],
+            &mut ph_hi[..n],
+        );
         fill_alpha(&self.ramp, m0, alpha);
-        self.carriers[0].fill(ph_lo);
-        self.carriers[1].fill(ph_hi);
         let s = &self.spec;
-        if s.wobble.is_active() {
+        let wobble = s.wobble.is_active();
+        if wobble {
+            self.carriers[0].fill(ph_lo);
+            self.carriers[1].fill(ph_hi);
             s.wobble.fill_cycles(&self.wobble_clock, m0, alpha, wob);
+            for k in 0..n {
+                ph_lo[k] = sin_cycles(ph_lo[k] - wob[k]);
+                ph_hi[k] = sin_cycles(ph_hi[k] + wob[k]);
+            }
         } else {
-            wob.fill(0.0);
+            // The carriers' sines directly (osc.rs phasor path).
+            self.carriers[0].fill_sin(ph_lo);
+            self.carriers[1].fill_sin(ph_hi);
         }
         let am = s.am_active();
         for k in 0..n {
             let a = alpha[k];
-            let lo = sin_cycles(ph_lo[k] - wob[k]);
-            let hi = sin_cycles(ph_hi[k] + wob[k]);
+            let (lo, hi) = (ph_lo[k], ph_hi[k]);
             let mut yl = s.amp[0].at(a) * lo + s.amp[1].at(a) * hi;
             let mut yr = s.amp[2].at(a) * lo + s.amp[3].at(a) * hi;
             if am {
                 let d = s.am_depth.at(a);
-                let g = (1.0 - d / 2.0) + (d / 2.0) * sin_cycles(self.am_clock.at((m0 + k as u64) as f64) + s.am_phase_rad.at(a) * INV_TAU);
+                let g = (1.0 - d / 2.0)
+                    + (d / 2.0)
+                        * sin_cycles(
+                            self.am_clock.at((m0 + k as u64) as f64)
+                                + s.am_phase_rad.at(a) * INV_TAU,
+                        );
                 yl *= g;
                 yr *= g;
             }
@@ -146,6 +192,15 @@ impl Voice for MonauralVoice {
         let mut clocks = [0.0; 8];
         clocks[AM] = self.am_clock.at(x);
         clocks[WOBBLE] = self.wobble_clock.at(x);
-        VoiceState { phases: [self.carriers[0].phase(), self.carriers[1].phase(), Phase::default(), Phase::default()], clocks, filters: None }
+        VoiceState {
+            phases: [
+                self.carriers[0].phase(),
+                self.carriers[1].phase(),
+                Phase::default(),
+                Phase::default(),
+            ],
+            clocks,
+            filters: None,
+        }
     }
 }

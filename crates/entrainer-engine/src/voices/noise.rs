@@ -35,10 +35,24 @@ impl Noise {
             None => {}
             Some(Value::Array(items)) => {
                 for item in items {
-                    let point = item.as_array().filter(|a| a.len() == 2).and_then(|a| Some((a[0].as_f64()?, a[1].as_f64()?)));
+                    let point = item
+                        .as_array()
+                        .filter(|a| a.len() == 2)
+                        .and_then(|a| Some((a[0].as_f64()?, a[1].as_f64()?)));
                     match point {
-                        Some((t, a)) if t >= 0.0 && a >= 0.0 && points.last().is_none_or(|&(t0, _)| t >= t0) => points.push((t, a)),
-                        _ => return Err(p.err("amp_envelope", format!("expected [time_s, amp] pairs in time order, got {item}"))),
+                        Some((t, a))
+                            if t >= 0.0
+                                && a >= 0.0
+                                && points.last().is_none_or(|&(t0, _)| t >= t0) =>
+                        {
+                            points.push((t, a))
+                        }
+                        _ => {
+                            return Err(p.err(
+                                "amp_envelope",
+                                format!("expected [time_s, amp] pairs in time order, got {item}"),
+                            ))
+                        }
                     }
                 }
             }
@@ -46,7 +60,10 @@ impl Noise {
         }
         Ok(Noise {
             notch: NotchSpec::parse(p)?,
-            amp: [Lerp::new(p.pair_in("amp_l", default_amp, 0.0, 10.0)?), Lerp::new(p.pair_in("amp_r", default_amp, 0.0, 10.0)?)],
+            amp: [
+                Lerp::new(p.pair_in("amp_l", default_amp, 0.0, 10.0)?),
+                Lerp::new(p.pair_in("amp_r", default_amp, 0.0, 10.0)?),
+            ],
             fade_in_s: p.pair_min("fade_in_s", 0.0, 0.0)?.0,
             fade_out_s: p.pair_min("fade_out_s", 0.0, 0.0)?.0,
             envelope: Breakpoints(points),
@@ -69,14 +86,24 @@ impl Noise {
         match self.calibration.get() {
             Some(&(sr, g)) if sr == sample_rate => g,
             Some(_) => self.notch.calibration(sample_rate),
-            None => self.calibration.get_or_init(|| (sample_rate, self.notch.calibration(sample_rate))).1,
+            None => {
+                self.calibration
+                    .get_or_init(|| (sample_rate, self.notch.calibration(sample_rate)))
+                    .1
+            }
         }
     }
 
     pub fn instantiate(&self, place: Placement) -> NoiseVoice {
         let (sr, n) = (place.sample_rate, place.step_frames);
         NoiseVoice {
-            engine: NotchEngine::new(&self.notch, sr, place.ramp, place.seed, self.calibration(sr)),
+            engine: NotchEngine::new(
+                &self.notch,
+                sr,
+                place.ramp,
+                place.seed,
+                self.calibration(sr),
+            ),
             amp: self.amp,
             fade_in: frames(self.fade_in_s, sr).min(n),
             fade_out: frames(self.fade_out_s, sr).min(n),

@@ -49,7 +49,9 @@ impl PanStage {
 
     /// Bypassed (unity gains) unless a limit or the rate is non-zero at either end.
     pub fn is_active(&self) -> bool {
-        [self.min, self.max, self.rate_hz].iter().any(|l| l.start.abs() > 1e-8 || l.end.abs() > 1e-8)
+        [self.min, self.max, self.rate_hz]
+            .iter()
+            .any(|l| l.start.abs() > 1e-8 || l.end.abs() > 1e-8)
     }
 
     /// The cycle the motion starts in: floor(q(0)). A cycle boundary glides only after it, so a
@@ -91,32 +93,54 @@ impl PanStage {
     }
 
     fn is_static(&self) -> bool {
-        self.min.is_const() && self.max.is_const() && self.rate_hz.is_const() && self.phase_rad.is_const()
+        self.min.is_const()
+            && self.max.is_const()
+            && self.rate_hz.is_const()
+            && self.phase_rad.is_const()
     }
 
     /// Multiplies L and R by the pan-law gains for frames m0... `scratch` holds ≥ l.len() values.
     #[inline]
-    pub fn apply(&self, clock: &Clock, first: f64, m0: u64, alpha: &[f64], l: &mut [f64], r: &mut [f64], scratch: &mut [f64]) {
-        let smooth_linear = self.kind == PanType::Linear && self.is_static() && smooth::smooth_enough(self.rate_hz.start, clock.sample_rate());
+    pub fn apply(
+        &self,
+        clock: &Clock,
+        first: f64,
+        m0: u64,
+        alpha: &[f64],
+        l: &mut [f64],
+        r: &mut [f64],
+        scratch: &mut [f64],
+    ) {
+        let smooth_linear = self.kind == PanType::Linear
+            && self.is_static()
+            && smooth::smooth_enough(self.rate_hz.start, clock.sample_rate());
         if let (true, Some(inc)) = (smooth_linear, clock.const_inc()) {
             // A static linear pan is smooth: gains from exact knots (smooth.rs).
-            let (mid, half) = (0.5 * (self.min.start + self.max.start), 0.5 * (self.max.start - self.min.start));
+            let (mid, half) = (
+                0.5 * (self.min.start + self.max.start),
+                0.5 * (self.max.start - self.min.start),
+            );
             let off = self.phase_rad.start * INV_TAU;
             let tau = 2.0 * std::f64::consts::PI;
             let g = &mut scratch[..l.len()];
             for (ch, out) in [&mut *l, &mut *r].into_iter().enumerate() {
-                smooth::fill(m0, g, |n| {
-                    let q = clock.frac_at(n, off);
-                    let p = (mid + half * sin_cycles(q)).clamp(-1.0, 1.0);
-                    let dp = half * tau * inc * cos_cycles(q);
-                    let theta = (p + 1.0) * 0.125;
-                    // d/dn of cos/sin(2π·θ) with dθ/dn = dp/8
-                    if ch == 0 {
-                        (cos_cycles(theta), -tau * 0.125 * dp * sin_cycles(theta))
-                    } else {
-                        (sin_cycles(theta), tau * 0.125 * dp * cos_cycles(theta))
-                    }
-                });
+                let mut lfo = clock.linear(off).expect("constant rate");
+                smooth::fill_phased(
+                    m0,
+                    g,
+                    |n| lfo.at(n),
+                    |q| {
+                        let p = (mid + half * sin_cycles(q)).clamp(-1.0, 1.0);
+                        let dp = half * tau * inc * cos_cycles(q);
+                        let theta = (p + 1.0) * 0.125;
+                        // d/dn of cos/sin(2π·θ) with dθ/dn = dp/8
+                        if ch == 0 {
+                            (cos_cycles(theta), -tau * 0.125 * dp * sin_cycles(theta))
+                        } else {
+                            (sin_cycles(theta), tau * 0.125 * dp * cos_cycles(theta))
+                        }
+                    },
+                );
                 for (o, gk) in out.iter_mut().zip(g.iter()) {
                     *o *= gk;
                 }
@@ -124,7 +148,9 @@ impl PanStage {
             return;
         }
         for k in 0..l.len() {
-            let p = self.position(clock, (m0 + k as u64) as f64, alpha[k], first).clamp(-1.0, 1.0);
+            let p = self
+                .position(clock, (m0 + k as u64) as f64, alpha[k], first)
+                .clamp(-1.0, 1.0);
             // θ = (p + 1)·π/4, in cycles (p + 1)/8.
             let theta = (p + 1.0) * 0.125;
             l[k] *= cos_cycles(theta);
@@ -139,8 +165,19 @@ impl PanStage {
         }
         let lo = self.min.min().min(self.max.min());
         let hi = self.min.max().max(self.max.max());
-        let lo = if self.kind == PanType::Linear { lo } else { lo.min(0.0) };
-        let hi = if self.kind == PanType::Linear { hi } else { hi.max(0.0) };
-        [cos_cycles((lo + 1.0) * 0.125), sin_cycles((hi + 1.0) * 0.125)]
+        let lo = if self.kind == PanType::Linear {
+            lo
+        } else {
+            lo.min(0.0)
+        };
+        let hi = if self.kind == PanType::Linear {
+            hi
+        } else {
+            hi.max(0.0)
+        };
+        [
+            cos_cycles((lo + 1.0) * 0.125),
+            sin_cycles((hi + 1.0) * 0.125),
+        ]
     }
 }

@@ -4,9 +4,9 @@
 //! monaural beat on the right). Both end in the causal post-filter of §2.9.2, so both are
 //! class F: a seek replays a warm-up window (§2.9.5).
 
-use crate::filters::{warmup_frames, Coeffs};
 #[cfg(test)]
 use crate::filters::Df1;
+use crate::filters::{warmup_frames, Coeffs};
 use crate::osc::{Carrier, CarrierSpec, Clock, Phase};
 use crate::plan::Params;
 use crate::ramp::{Lerp, Ramp};
@@ -44,7 +44,12 @@ fn shaped(m: f64, exponent: f64) -> f64 {
 
 impl CosAm {
     fn plain(depth: Lerp, rate_hz: Lerp, phase_rad: Lerp) -> CosAm {
-        CosAm { depth, rate_hz, phase_rad, shape: Lerp::constant(1.0) }
+        CosAm {
+            depth,
+            rate_hz,
+            phase_rad,
+            shape: Lerp::constant(1.0),
+        }
     }
 
     /// Active when the depth and the rate are non-zero at some end (legacy rule, kept).
@@ -63,7 +68,10 @@ impl CosAm {
     #[inline]
     fn apply(&self, clock: &Clock, n0: u64, alpha: &[f64], out: &mut [f64], tmp: &mut [f64]) {
         let n = out.len();
-        let statics = self.depth.is_const() && self.rate_hz.is_const() && self.phase_rad.is_const() && self.shape.is_const();
+        let statics = self.depth.is_const()
+            && self.rate_hz.is_const()
+            && self.phase_rad.is_const()
+            && self.shape.is_const();
         if !statics {
             for (k, o) in out.iter_mut().enumerate() {
                 let a = alpha[k];
@@ -72,20 +80,31 @@ impl CosAm {
             }
             return;
         }
-        let (d, off, exponent) = (self.depth.start, self.phase_rad.start * INV_TAU, 1.0 / self.shape.start);
+        let (d, off, exponent) = (
+            self.depth.start,
+            self.phase_rad.start * INV_TAU,
+            1.0 / self.shape.start,
+        );
         let g = &mut tmp[..n];
         match clock.const_inc() {
-            Some(inc) if exponent == 1.0 && smooth::smooth_enough(self.rate_hz.start, clock.sample_rate()) => {
+            Some(inc)
+                if exponent == 1.0
+                    && smooth::smooth_enough(self.rate_hz.start, clock.sample_rate()) =>
+            {
                 // A plain cosine is smooth: exact knots, Hermite in between (smooth.rs).
                 let w = 2.0 * std::f64::consts::PI * inc;
-                smooth::fill(n0, g, |k| {
-                    let q = clock.frac_at(k, off);
-                    (1.0 + d * cos_cycles(q), -d * w * sin_cycles(q))
-                });
+                let mut lfo = clock.linear(off).expect("constant rate");
+                smooth::fill_phased(
+                    n0,
+                    g,
+                    |k| lfo.at(k),
+                    |q| (1.0 + d * cos_cycles(q), -d * w * sin_cycles(q)),
+                );
             }
             _ => {
                 clock.fill_frac(n0, off, g);
-                g.iter_mut().for_each(|q| *q = 1.0 + d * shaped(cos_cycles(*q), exponent));
+                g.iter_mut()
+                    .for_each(|q| *q = 1.0 + d * shaped(cos_cycles(*q), exponent));
             }
         }
         out.iter_mut().zip(g.iter()).for_each(|(o, f)| *o *= f);
@@ -135,13 +154,25 @@ impl PostFilter {
         let [h0, h1] = Coeffs::butter4_highpass(30.0, srf);
         let [l0, l1] = Coeffs::butter4_lowpass(0.45 * srf, srf);
         let coeffs = [h0, h1, h0, h1, l0, l1, l0, l1];
-        let sigma = coeffs.iter().map(|c| c.decay_rate(srf)).fold(f64::INFINITY, f64::min);
+        let sigma = coeffs
+            .iter()
+            .map(|c| c.decay_rate(srf))
+            .fold(f64::INFINITY, f64::min);
         let carried = carried.copied().unwrap_or_default();
-        PostFilter { coeffs, state: carried, carried, warmup: warmup_frames(sigma, sr) }
+        PostFilter {
+            coeffs,
+            state: carried,
+            carried,
+            warmup: warmup_frames(sigma, sr),
+        }
     }
 
     fn restart(&mut self, start: u64) {
-        self.state = if start == 0 { self.carried } else { Default::default() };
+        self.state = if start == 0 {
+            self.carried
+        } else {
+            Default::default()
+        };
     }
 
     /// Filters a block in place, section by section (each section's output depends on its
@@ -152,7 +183,12 @@ impl PostFilter {
         let [sl, sr] = &mut self.state;
         for (s, c) in self.coeffs.iter().enumerate() {
             let (fl, fr) = (&mut sl[s], &mut sr[s]);
-            let (mut x1, mut x2, mut y1, mut y2) = ([fl.x1, fr.x1], [fl.x2, fr.x2], [fl.y1, fr.y1], [fl.y2, fr.y2]);
+            let (mut x1, mut x2, mut y1, mut y2) = (
+                [fl.x1, fr.x1],
+                [fl.x2, fr.x2],
+                [fl.y1, fr.y1],
+                [fl.y2, fr.y2],
+            );
             for (a, b) in l.iter_mut().zip(r.iter_mut()) {
                 let x = [*a, *b];
                 let mut y = [0.0; 2];
@@ -227,7 +263,11 @@ impl Qam {
                     phase_rad: pair(&format!("am_phase_{c}_rad"), 0.0)?,
                     shape: Lerp::new(p.pair_in(&format!("mod_shape_{c}"), 1.0, 0.05, 20.0)?),
                 },
-                CosAm::plain(unit(&format!("am2_depth_{c}"), 0.0)?, rate(&format!("am2_freq_{c}_hz"), 0.0)?, pair(&format!("am2_phase_{c}_rad"), 0.0)?),
+                CosAm::plain(
+                    unit(&format!("am2_depth_{c}"), 0.0)?,
+                    rate(&format!("am2_freq_{c}_hz"), 0.0)?,
+                    pair(&format!("am2_phase_{c}_rad"), 0.0)?,
+                ),
             ))
         };
         let (amp_l, base_l, am_l, am2_l) = ear("l", 200.0)?;
@@ -242,8 +282,15 @@ impl Qam {
             cross_delay_s: scalar_in("cross_mod_delay_s", 0.0, 0.0, 10.0)?,
             harmonic_depth: unit("harmonic_depth", 0.0)?,
             harmonic_ratio: scalar_in("harmonic_ratio", 2.0, 0.1, 16.0)?,
-            sub: CosAm::plain(unit("sub_harmonic_depth", 0.0)?, rate("sub_harmonic_freq_hz", 0.0)?, Lerp::constant(0.0)),
-            start_phase_rad: [p.scalar("start_phase_l_rad", 0.0)?, p.scalar("start_phase_r_rad", 0.0)?],
+            sub: CosAm::plain(
+                unit("sub_harmonic_depth", 0.0)?,
+                rate("sub_harmonic_freq_hz", 0.0)?,
+                Lerp::constant(0.0),
+            ),
+            start_phase_rad: [
+                p.scalar("start_phase_l_rad", 0.0)?,
+                p.scalar("start_phase_r_rad", 0.0)?,
+            ],
             wobble: PhasedWobble {
                 rate_hz: rate("wobble_freq_hz", 0.0)?,
                 range_rad: Lerp::new(p.pair_min("wobble_range_rad", 0.0, 0.0)?),
@@ -258,16 +305,28 @@ impl Qam {
     }
 
     pub fn signature(&self, a: f64) -> Signature {
-        Signature { function: "qam_beat", freq_l_hz: self.base_hz[0].at(a), freq_r_hz: self.base_hz[1].at(a), suppression: false }
+        Signature {
+            function: "qam_beat",
+            freq_l_hz: self.base_hz[0].at(a),
+            freq_r_hz: self.base_hz[1].at(a),
+            suppression: false,
+        }
     }
 
     /// 1.2·amp_c·E_c·(1 + hd + 2·sd) with E_c of `voices.md` §2.16, every value at its max.
     pub fn bound(&self) -> [f64; 2] {
-        let own = |c: usize| (1.0 + self.primary[c].depth.max()) * (1.0 + self.secondary[c].depth.max());
-        let sd = if self.sidebands { self.sideband_depth } else { 0.0 };
+        let own =
+            |c: usize| (1.0 + self.primary[c].depth.max()) * (1.0 + self.secondary[c].depth.max());
+        let sd = if self.sidebands {
+            self.sideband_depth
+        } else {
+            0.0
+        };
         let extra = 1.0 + self.harmonic_depth.max() + 2.0 * sd;
         [0, 1].map(|c| {
-            let e = own(c) * (1.0 + self.cross_depth.max() * (own(1 - c) - 1.0)) * (1.0 + self.sub.depth.max());
+            let e = own(c)
+                * (1.0 + self.cross_depth.max() * (own(1 - c) - 1.0))
+                * (1.0 + self.sub.depth.max());
             1.2 * self.amp[c].max() * e * extra
         })
     }
@@ -279,14 +338,34 @@ impl Qam {
     pub fn instantiate(&self, place: Placement, initial: Option<&VoiceState>) -> QamVoice {
         let (sr, ramp) = (place.sample_rate, place.ramp);
         let clock0 = |role: usize| initial.map_or(0.0, |s| s.clocks[role]);
-        let phase0 = |role: usize, own: f64| initial.map_or(Phase::from_f64(own), |s| s.phases[role]);
+        let phase0 =
+            |role: usize, own: f64| initial.map_or(Phase::from_f64(own), |s| s.phases[role]);
         let ratio = self.harmonic_ratio;
         let carrier = |c: usize| {
-            Carrier::new(CarrierSpec { base_hz: self.base_hz[c], vibrato: None }, ramp, sr, phase0(CARRIER[c], self.start_phase_rad[c] * INV_TAU))
+            Carrier::new(
+                CarrierSpec {
+                    base_hz: self.base_hz[c],
+                    vibrato: None,
+                },
+                ramp,
+                sr,
+                phase0(CARRIER[c], self.start_phase_rad[c] * INV_TAU),
+            )
         };
         let harmonic = |c: usize| {
-            let base = Lerp { start: ratio * self.base_hz[c].start, end: ratio * self.base_hz[c].end };
-            Carrier::new(CarrierSpec { base_hz: base, vibrato: None }, ramp, sr, phase0(HARMONIC[c], ratio * self.start_phase_rad[c] * INV_TAU))
+            let base = Lerp {
+                start: ratio * self.base_hz[c].start,
+                end: ratio * self.base_hz[c].end,
+            };
+            Carrier::new(
+                CarrierSpec {
+                    base_hz: base,
+                    vibrato: None,
+                },
+                ramp,
+                sr,
+                phase0(HARMONIC[c], ratio * self.start_phase_rad[c] * INV_TAU),
+            )
         };
         let srf = sr as f64;
         QamVoice {
@@ -299,8 +378,10 @@ impl Qam {
             inv_sr: 1.0 / srf,
             carriers: [carrier(0), carrier(1)],
             harmonics: [harmonic(0), harmonic(1)],
-            primary: [0, 1].map(|c| Clock::new(self.primary[c].rate_hz, ramp, sr, clock0(PRIMARY[c]))),
-            secondary: [0, 1].map(|c| Clock::new(self.secondary[c].rate_hz, ramp, sr, clock0(SECONDARY[c]))),
+            primary: [0, 1]
+                .map(|c| Clock::new(self.primary[c].rate_hz, ramp, sr, clock0(PRIMARY[c]))),
+            secondary: [0, 1]
+                .map(|c| Clock::new(self.secondary[c].rate_hz, ramp, sr, clock0(SECONDARY[c]))),
             sub: Clock::new(self.sub.rate_hz, ramp, sr, clock0(SUB)),
             wobble: Clock::new(self.wobble.rate_hz, ramp, sr, clock0(WOBBLE)),
             filter: PostFilter::new(sr, initial.and_then(|s| s.filters.as_ref())),
@@ -330,7 +411,14 @@ pub struct QamVoice {
 }
 
 /// E′_c (primary × secondary) at frames n0… (α of those frames in `alpha`).
-fn own_envelope(primary: (&CosAm, &Clock), secondary: (&CosAm, &Clock), n0: u64, alpha: &[f64], out: &mut [f64], tmp: &mut [f64]) {
+fn own_envelope(
+    primary: (&CosAm, &Clock),
+    secondary: (&CosAm, &Clock),
+    n0: u64,
+    alpha: &[f64],
+    out: &mut [f64],
+    tmp: &mut [f64],
+) {
     out.fill(1.0);
     for (am, clock) in [primary, secondary] {
         if am.is_active() {
@@ -357,12 +445,20 @@ impl QamVoice {
         let n = l.len();
         let m0 = self.m;
         let s = &self.spec;
-        let [alpha, alpha_d, env_l, env_r, envd_l, envd_r, ph_l, ph_r, wob, aux, tmp] = &mut *self.scratch;
+        let [alpha, alpha_d, env_l, env_r, envd_l, envd_r, ph_l, ph_r, wob, aux, tmp] =
+            &mut *self.scratch;
         let alpha = &mut alpha[..n];
         fill_alpha(&self.ramp, m0, alpha);
         let env = [&mut env_l[..n], &mut env_r[..n]];
         for c in 0..2 {
-            own_envelope((&s.primary[c], &self.primary[c]), (&s.secondary[c], &self.secondary[c]), m0, alpha, env[c], tmp);
+            own_envelope(
+                (&s.primary[c], &self.primary[c]),
+                (&s.secondary[c], &self.secondary[c]),
+                m0,
+                alpha,
+                env[c],
+                tmp,
+            );
         }
         if s.coupling() {
             // E_L ← E_L·(1 + k·(E′_R[n − D] − 1)) and the mirror, from frame D on; E′ is a closed
@@ -397,7 +493,14 @@ impl QamVoice {
                 fill_alpha(&self.ramp, nd, ad);
                 let envd = [&mut envd_l[k0..n], &mut envd_r[k0..n]];
                 for c in 0..2 {
-                    own_envelope((&s.primary[c], &self.primary[c]), (&s.secondary[c], &self.secondary[c]), nd, ad, envd[c], tmp);
+                    own_envelope(
+                        (&s.primary[c], &self.primary[c]),
+                        (&s.secondary[c], &self.secondary[c]),
+                        nd,
+                        ad,
+                        envd[c],
+                        tmp,
+                    );
                 }
                 for k in k0..n {
                     let depth = s.cross_depth.at(alpha[k]);
@@ -427,9 +530,16 @@ impl QamVoice {
         // the carrier term is scaled by 1 + 2·sd·cos(2π·so·t), shared by both ears.
         let side = &mut aux[..n];
         if s.sidebands {
-            crate::osc::fill_linear(Phase::default(), s.sideband_offset_hz * self.inv_sr, 0.0, m0, side);
+            crate::osc::fill_linear(
+                Phase::default(),
+                s.sideband_offset_hz * self.inv_sr,
+                0.0,
+                m0,
+                side,
+            );
             let twice = 2.0 * s.sideband_depth;
-            side.iter_mut().for_each(|w| *w = 1.0 + twice * cos_cycles(*w));
+            side.iter_mut()
+                .for_each(|w| *w = 1.0 + twice * cos_cycles(*w));
         }
         let phases = [&mut ph_l[..n], &mut ph_r[..n]];
         for (c, out) in [&mut *l, &mut *r].into_iter().enumerate() {
@@ -450,7 +560,9 @@ impl QamVoice {
                 let hp = &mut tmp[..n];
                 self.harmonics[c].fill(hp);
                 for k in 0..n {
-                    out[k] += s.harmonic_depth.at(alpha[k]) * e[k] * cos_cycles(hp[k] + sign * ratio * wob[k]);
+                    out[k] += s.harmonic_depth.at(alpha[k])
+                        * e[k]
+                        * cos_cycles(hp[k] + sign * ratio * wob[k]);
                 }
             }
             let amp = s.amp[c];
@@ -476,7 +588,10 @@ impl Voice for QamVoice {
     fn seek(&mut self, m: u64) {
         let start = m.saturating_sub(self.filter.warmup);
         self.m = start;
-        self.carriers.iter_mut().chain(self.harmonics.iter_mut()).for_each(|c| c.seek(start));
+        self.carriers
+            .iter_mut()
+            .chain(self.harmonics.iter_mut())
+            .for_each(|c| c.seek(start));
         self.filter.restart(start);
         warm_up(self, m - start);
     }
@@ -535,9 +650,16 @@ impl Hybrid {
         let rate = |k: &str, d: f64| p.pair_min(k, d, 0.0).map(Lerp::new);
         let unit = |k: &str, d: f64| p.pair_in(k, d, 0.0, 1.0).map(Lerp::new);
         Ok(Hybrid {
-            amp: [Lerp::new(p.pair_in("amp_l", 0.5, 0.0, 10.0)?), Lerp::new(p.pair_in("amp_r", 0.5, 0.0, 10.0)?)],
+            amp: [
+                Lerp::new(p.pair_in("amp_l", 0.5, 0.0, 10.0)?),
+                Lerp::new(p.pair_in("amp_r", 0.5, 0.0, 10.0)?),
+            ],
             carrier_l_hz: rate("qam_carrier_freq_l_hz", 100.0)?,
-            am_l: CosAm::plain(unit("qam_am_depth_l", 0.5)?, rate("qam_am_freq_l_hz", 4.0)?, pair("qam_am_phase_l_rad")?),
+            am_l: CosAm::plain(
+                unit("qam_am_depth_l", 0.5)?,
+                rate("qam_am_freq_l_hz", 4.0)?,
+                pair("qam_am_phase_l_rad")?,
+            ),
             start_phase_l_rad: p.scalar("qam_start_phase_l_rad", 0.0)?,
             centre_hz: rate("mono_carrier_freq_r_hz", 100.0)?,
             beat_hz: rate("mono_beat_freq_r_hz", 4.0)?,
@@ -553,7 +675,10 @@ impl Hybrid {
                 skew: Lerp::constant(0.0),
                 phase_rad: pair("mono_fm_phase_r_rad")?,
             },
-            tone_phase_rad: [p.scalar("mono_start_phase_tone1_rad", 0.0)?, p.scalar("mono_start_phase_tone2_rad", 0.0)?],
+            tone_phase_rad: [
+                p.scalar("mono_start_phase_tone1_rad", 0.0)?,
+                p.scalar("mono_start_phase_tone2_rad", 0.0)?,
+            ],
             wobble: PhasedWobble {
                 rate_hz: rate("mono_wobble_freq_r_hz", 0.0)?,
                 range_rad: Lerp::new(p.pair_min("mono_wobble_range_r_rad", 0.0, 0.0)?),
@@ -563,11 +688,19 @@ impl Hybrid {
     }
 
     pub fn signature(&self, a: f64) -> Signature {
-        Signature { function: "hybrid_qam_monaural_beat", freq_l_hz: self.carrier_l_hz.at(a), freq_r_hz: self.centre_hz.at(a), suppression: false }
+        Signature {
+            function: "hybrid_qam_monaural_beat",
+            freq_l_hz: self.carrier_l_hz.at(a),
+            freq_r_hz: self.centre_hz.at(a),
+            suppression: false,
+        }
     }
 
     pub fn bound(&self) -> [f64; 2] {
-        [1.2 * self.amp[0].max() * (1.0 + self.am_l.depth.max()), 2.4 * self.amp[1].max()]
+        [
+            1.2 * self.amp[0].max() * (1.0 + self.am_l.depth.max()),
+            2.4 * self.amp[1].max(),
+        ]
     }
 
     /// The R dip AM acts only when its depth and rate are non-zero (legacy rule, kept).
@@ -578,22 +711,58 @@ impl Hybrid {
     pub fn instantiate(&self, place: Placement, initial: Option<&VoiceState>) -> HybridVoice {
         let (sr, ramp) = (place.sample_rate, place.ramp);
         let clock0 = |role: usize| initial.map_or(0.0, |s| s.clocks[role]);
-        let phase0 = |role: usize, own_rad: f64| initial.map_or(Phase::from_f64(own_rad * INV_TAU), |s| s.phases[role]);
+        let phase0 = |role: usize, own_rad: f64| {
+            initial.map_or(Phase::from_f64(own_rad * INV_TAU), |s| s.phases[role])
+        };
         // The centre vibrato acts only when its rate and range are non-zero.
-        let vibrato = if nonzero(&self.vib.rate_hz) { self.vib.vibrato(Shape::Sine, ramp, sr, clock0(R_VIB)) } else { None };
-        let half_beat = Lerp { start: 0.5 * self.beat_hz.start, end: 0.5 * self.beat_hz.end };
+        let vibrato = if nonzero(&self.vib.rate_hz) {
+            self.vib.vibrato(Shape::Sine, ramp, sr, clock0(R_VIB))
+        } else {
+            None
+        };
+        let half_beat = Lerp {
+            start: 0.5 * self.beat_hz.start,
+            end: 0.5 * self.beat_hz.end,
+        };
         // Tone 1: max(0, c − b/2) = max(0, centre + v − b/2) with one clamp. Tone 2:
         // max(0, c) + b/2 is the clamped centre plus an integrated half-beat clock.
-        let lower = Lerp { start: self.centre_hz.start - half_beat.start, end: self.centre_hz.end - half_beat.end };
+        let lower = Lerp {
+            start: self.centre_hz.start - half_beat.start,
+            end: self.centre_hz.end - half_beat.end,
+        };
         let tones = [
-            Carrier::new(CarrierSpec { base_hz: lower, vibrato }, ramp, sr, phase0(TONE[0], self.tone_phase_rad[0])),
-            Carrier::new(CarrierSpec { base_hz: self.centre_hz, vibrato }, ramp, sr, phase0(TONE[1], self.tone_phase_rad[1])),
+            Carrier::new(
+                CarrierSpec {
+                    base_hz: lower,
+                    vibrato,
+                },
+                ramp,
+                sr,
+                phase0(TONE[0], self.tone_phase_rad[0]),
+            ),
+            Carrier::new(
+                CarrierSpec {
+                    base_hz: self.centre_hz,
+                    vibrato,
+                },
+                ramp,
+                sr,
+                phase0(TONE[1], self.tone_phase_rad[1]),
+            ),
         ];
         HybridVoice {
             spec: self.clone(),
             ramp,
             m: 0,
-            carrier_l: Carrier::new(CarrierSpec { base_hz: self.carrier_l_hz, vibrato: None }, ramp, sr, phase0(L_CARRIER, self.start_phase_l_rad)),
+            carrier_l: Carrier::new(
+                CarrierSpec {
+                    base_hz: self.carrier_l_hz,
+                    vibrato: None,
+                },
+                ramp,
+                sr,
+                phase0(L_CARRIER, self.start_phase_l_rad),
+            ),
             tones,
             half_beat: Clock::new(half_beat, ramp, sr, 0.0),
             am_l: Clock::new(self.am_l.rate_hz, ramp, sr, clock0(L_AM)),
@@ -655,7 +824,9 @@ impl HybridVoice {
         }
         for (c, out) in [&mut *l, &mut *r].into_iter().enumerate() {
             let amp = s.amp[c];
-            out.iter_mut().zip(alpha.iter()).for_each(|(o, &a)| *o *= amp.at(a));
+            out.iter_mut()
+                .zip(alpha.iter())
+                .for_each(|(o, &a)| *o *= amp.at(a));
         }
     }
 }
@@ -696,8 +867,12 @@ mod tests {
     use super::*;
 
     fn input(n: usize) -> (Vec<f64>, Vec<f64>) {
-        let l = (0..n).map(|k| ((k as f64) * 0.0137).sin() + 0.3 * ((k as f64) * 0.71).cos()).collect();
-        let r = (0..n).map(|k| ((k as f64) * 0.0213).cos() - 0.2 * ((k as f64) * 1.3).sin()).collect();
+        let l = (0..n)
+            .map(|k| ((k as f64) * 0.0137).sin() + 0.3 * ((k as f64) * 0.71).cos())
+            .collect();
+        let r = (0..n)
+            .map(|k| ((k as f64) * 0.0213).cos() - 0.2 * ((k as f64) * 1.3).sin())
+            .collect();
         (l, r)
     }
 

@@ -51,7 +51,9 @@ impl Model {
                     step: p.step,
                     voice: p.voice,
                     key: "hrtf_model".to_string(),
-                    message: "\"kemar\" needs the KEMAR responses, which were not given to the engine".to_string(),
+                    message:
+                        "\"kemar\" needs the KEMAR responses, which were not given to the engine"
+                            .to_string(),
                 }),
             },
         }
@@ -71,7 +73,11 @@ impl Model {
     /// 1.1·amp covers the interpolation between measured directions; the sphere's near ear
     /// gains up to +6 dB at high frequencies.
     fn bound(&self, amp: f64) -> [f64; 2] {
-        let b = if self.is_sphere() { 2.2 * amp } else { 1.1 * amp };
+        let b = if self.is_sphere() {
+            2.2 * amp
+        } else {
+            1.1 * amp
+        };
         [b, b]
     }
 }
@@ -91,7 +97,12 @@ pub trait Source: Send {
 
 enum Head {
     Kemar(Box<Kemar>),
-    Sphere { model: Sphere, x: Box<[f64]>, psi: Box<[f64; CHUNK]>, carried: Option<[Df1; 2]> },
+    Sphere {
+        model: Sphere,
+        x: Box<[f64]>,
+        psi: Box<[f64; CHUNK]>,
+        carried: Option<[Df1; 2]>,
+    },
 }
 
 /// A source rendered through a head model, scaled by amp(t).
@@ -112,7 +123,15 @@ impl<S: Source> SpatialVoice<S> {
     /// `speed_hz` bounds how fast ψ turns, in revolutions per second (it picks the block
     /// layout of the KEMAR convolution, which changes the cost, not the samples' values
     /// beyond rounding; it depends on the parameters only, so renders stay deterministic).
-    fn new(source: S, model: &Model, place: Placement, amp: Lerp, speed_hz: f64, initial: Option<&VoiceState>, preroll: impl FnOnce(usize) -> Box<[f64]>) -> Self {
+    fn new(
+        source: S,
+        model: &Model,
+        place: Placement,
+        amp: Lerp,
+        speed_hz: f64,
+        initial: Option<&VoiceState>,
+        preroll: impl FnOnce(usize) -> Box<[f64]>,
+    ) -> Self {
         let head = match model {
             Model::Kemar(set) => {
                 let layout = set.layout_for(360.0 * speed_hz / place.sample_rate as f64);
@@ -122,7 +141,12 @@ impl<S: Source> SpatialVoice<S> {
                 let model = Sphere::new(place.sample_rate);
                 let lead = model.lead();
                 let carried = initial.and_then(|s| s.filters).map(|f| [f[0][0], f[1][0]]);
-                Head::Sphere { model, x: vec![0.0; lead + CHUNK].into_boxed_slice(), psi: Box::new([0.0; CHUNK]), carried }
+                Head::Sphere {
+                    model,
+                    x: vec![0.0; lead + CHUNK].into_boxed_slice(),
+                    psi: Box::new([0.0; CHUNK]),
+                    carried,
+                }
             }
         };
         let history = match &head {
@@ -146,7 +170,13 @@ impl<S: Source> SpatialVoice<S> {
     /// Writes the input of frames [from, to) into `out` (to ≤ the source's next fill): the
     /// pre-roll or zeros before frame 0, then the source, which must be positioned at
     /// max(from, 0). `scratch` receives ψ and is discarded.
-    fn history(source: &mut S, preroll: &Option<Box<[f64]>>, from: i64, out: &mut [f64], scratch: &mut [f64]) {
+    fn history(
+        source: &mut S,
+        preroll: &Option<Box<[f64]>>,
+        from: i64,
+        out: &mut [f64],
+        scratch: &mut [f64],
+    ) {
         let neg = (-from).clamp(0, out.len() as i64) as usize;
         match preroll {
             Some(p) => out[..neg].copy_from_slice(&p[p.len() - neg..]),
@@ -155,13 +185,19 @@ impl<S: Source> SpatialVoice<S> {
         let mut at = neg;
         while at < out.len() {
             let n = (out.len() - at).min(scratch.len());
-            source.fill((from + at as i64) as u64, &mut out[at..at + n], &mut scratch[..n]);
+            source.fill(
+                (from + at as i64) as u64,
+                &mut out[at..at + n],
+                &mut scratch[..n],
+            );
             at += n;
         }
     }
 
     fn render_kemar(&mut self, l: &mut [f64], r: &mut [f64]) {
-        let Head::Kemar(k) = &mut self.head else { unreachable!() };
+        let Head::Kemar(k) = &mut self.head else {
+            unreachable!()
+        };
         let b = k.block() as u64;
         let hist = k.history();
         for i in 0..l.len() {
@@ -185,9 +221,12 @@ impl<S: Source> SpatialVoice<S> {
     }
 
     fn render_sphere(&mut self, l: &mut [f64], r: &mut [f64]) {
-        let Head::Sphere { model, x, psi, .. } = &mut self.head else { unreachable!() };
+        let Head::Sphere { model, x, psi, .. } = &mut self.head else {
+            unreachable!()
+        };
         let (n, lead) = (l.len(), model.lead());
-        self.source.fill(self.m, &mut x[lead..lead + n], &mut psi[..n]);
+        self.source
+            .fill(self.m, &mut x[lead..lead + n], &mut psi[..n]);
         for p in psi[..n].iter_mut() {
             *p = -*p;
         }
@@ -196,7 +235,9 @@ impl<S: Source> SpatialVoice<S> {
     }
 
     fn seek_kemar(&mut self, m: u64) {
-        let Head::Kemar(k) = &mut self.head else { unreachable!() };
+        let Head::Kemar(k) = &mut self.head else {
+            unreachable!()
+        };
         let b = k.block() as u64;
         let (hist, fade) = (k.history(), k.fade());
         let start = m / b * b;
@@ -216,7 +257,13 @@ impl<S: Source> SpatialVoice<S> {
         let from = start as i64 - hist as i64;
         self.source.seek(from.max(0) as u64);
         let mut scratch = [0.0; CHUNK];
-        Self::history(&mut self.source, &self.preroll, from, &mut k.seg[b as usize..b as usize + hist], &mut scratch);
+        Self::history(
+            &mut self.source,
+            &self.preroll,
+            from,
+            &mut k.seg[b as usize..b as usize + hist],
+            &mut scratch,
+        );
         self.loaded = None;
         self.m = start;
         let (mut l, mut r) = ([0.0; CHUNK], [0.0; CHUNK]);
@@ -228,7 +275,12 @@ impl<S: Source> SpatialVoice<S> {
     }
 
     fn seek_sphere(&mut self, m: u64) {
-        let Head::Sphere { model, x, carried, .. } = &mut self.head else { unreachable!() };
+        let Head::Sphere {
+            model, x, carried, ..
+        } = &mut self.head
+        else {
+            unreachable!()
+        };
         // Replay from the warm-up start, a multiple of 16 (coefficient refresh), from the
         // carried filter state when that start is frame 0.
         let from = m.saturating_sub(model.warmup()) / COEFF_BLOCK * COEFF_BLOCK;
@@ -237,7 +289,13 @@ impl<S: Source> SpatialVoice<S> {
         let hist_from = from as i64 - lead as i64;
         self.source.seek(hist_from.max(0) as u64);
         let mut scratch = [0.0; CHUNK];
-        Self::history(&mut self.source, &self.preroll, hist_from, &mut x[..lead], &mut scratch);
+        Self::history(
+            &mut self.source,
+            &self.preroll,
+            hist_from,
+            &mut x[..lead],
+            &mut scratch,
+        );
         self.m = from;
         let (mut l, mut r) = ([0.0; CHUNK], [0.0; CHUNK]);
         while self.m < m {
@@ -319,7 +377,18 @@ pub struct Sam {
 
 impl Sam {
     pub fn parse(p: &Params, hrtf: Option<&Arc<HrirSet>>) -> Result<Sam> {
-        let path = match p.choice("path_shape", "circle", &["circle", "square", "linear", "arc", "diamond", "oscillating_arc"])? {
+        let path = match p.choice(
+            "path_shape",
+            "circle",
+            &[
+                "circle",
+                "square",
+                "linear",
+                "arc",
+                "diamond",
+                "oscillating_arc",
+            ],
+        )? {
             "square" => Path::Square,
             "linear" => Path::Linear,
             "arc" => Path::Arc,
@@ -333,7 +402,10 @@ impl Sam {
             path_hz: Lerp::new(p.pair_min("path_freq_hz", 4.0, 0.0)?),
             path,
             radius: Lerp::new(p.pair("path_radius", 1.0)?),
-            arc_deg: [Lerp::new(p.pair("arc_start_deg", 0.0)?), Lerp::new(p.pair("arc_end_deg", 360.0)?)],
+            arc_deg: [
+                Lerp::new(p.pair("arc_start_deg", 0.0)?),
+                Lerp::new(p.pair("arc_end_deg", 360.0)?),
+            ],
             model: Model::parse(p, hrtf)?,
         })
     }
@@ -341,21 +413,43 @@ impl Sam {
     pub fn signature(&self, a: f64) -> Signature {
         let f = self.carrier_hz.at(a);
         // `suppression` stands for "has recursive filters": the sphere model's shadow filter.
-        Signature { function: "spatial_angle_modulation", freq_l_hz: f, freq_r_hz: f, suppression: self.model.is_sphere() }
+        Signature {
+            function: "spatial_angle_modulation",
+            freq_l_hz: f,
+            freq_r_hz: f,
+            suppression: self.model.is_sphere(),
+        }
     }
 
     pub fn bound(&self) -> [f64; 2] {
         self.model.bound(self.amp.max())
     }
 
-    pub fn instantiate(&self, place: Placement, initial: Option<&VoiceState>) -> SpatialVoice<SamSource> {
+    pub fn instantiate(
+        &self,
+        place: Placement,
+        initial: Option<&VoiceState>,
+    ) -> SpatialVoice<SamSource> {
         let (sr, ramp) = (place.sample_rate, place.ramp);
         let phase0 = initial.map_or(Phase::default(), |s| s.phases[0]);
         let source = SamSource {
             spec: self.clone(),
             ramp,
-            carrier: Carrier::new(CarrierSpec { base_hz: self.carrier_hz, vibrato: None }, ramp, sr, phase0),
-            path: Clock::new(self.path_hz, ramp, sr, initial.map_or(0.0, |s| s.clocks[PATH])),
+            carrier: Carrier::new(
+                CarrierSpec {
+                    base_hz: self.carrier_hz,
+                    vibrato: None,
+                },
+                ramp,
+                sr,
+                phase0,
+            ),
+            path: Clock::new(
+                self.path_hz,
+                ramp,
+                sr,
+                initial.map_or(0.0, |s| s.clocks[PATH]),
+            ),
             scratch: Box::new([0.0; CHUNK]),
         };
         let preroll = |lead: usize| {
@@ -363,12 +457,29 @@ impl Sam {
             let f0 = self.carrier_hz.start.max(0.0);
             let back = phase0.add(-f0 * lead as f64 / sr as f64);
             let mut pre = vec![0.0; lead].into_boxed_slice();
-            Carrier::new(CarrierSpec { base_hz: Lerp::constant(f0), vibrato: None }, Ramp::HOLD, sr, back).fill(&mut pre);
+            Carrier::new(
+                CarrierSpec {
+                    base_hz: Lerp::constant(f0),
+                    vibrato: None,
+                },
+                Ramp::HOLD,
+                sr,
+                back,
+            )
+            .fill(&mut pre);
             let g = self.model.level(f0);
             pre.iter_mut().for_each(|p| *p = g * sin_cycles(*p));
             pre
         };
-        SpatialVoice::new(source, &self.model, place, self.amp, self.speed_hz(), initial, preroll)
+        SpatialVoice::new(
+            source,
+            &self.model,
+            place,
+            self.amp,
+            self.speed_hz(),
+            initial,
+            preroll,
+        )
     }
 
     /// Revolutions per second ψ may turn at (an upper estimate: arcs sweep their span at up to
@@ -413,7 +524,10 @@ impl Sam {
                 let m = c.abs().max(s.abs());
                 let (x, y) = (r * c / m, r * s / m);
                 if self.path == Path::Diamond {
-                    ((x + y) / std::f64::consts::SQRT_2, (y - x) / std::f64::consts::SQRT_2)
+                    (
+                        (x + y) / std::f64::consts::SQRT_2,
+                        (y - x) / std::f64::consts::SQRT_2,
+                    )
                 } else {
                     (x, y)
                 }
@@ -435,7 +549,10 @@ impl Source for SamSource {
     fn fill(&mut self, m0: u64, x: &mut [f64], psi: &mut [f64]) {
         let s = &self.spec;
         self.carrier.fill(x);
-        let const_g = s.carrier_hz.is_const().then(|| s.model.level(s.carrier_hz.start));
+        let const_g = s
+            .carrier_hz
+            .is_const()
+            .then(|| s.model.level(s.carrier_hz.start));
         self.path.fill_frac(m0, 0.0, psi);
         let mut at = 0;
         while at < x.len() {
@@ -457,7 +574,8 @@ impl Source for SamSource {
     }
 
     fn psi_at(&self, n: u64) -> f64 {
-        self.spec.psi(self.path.frac_at(n, 0.0), self.ramp.alpha(n as f64))
+        self.spec
+            .psi(self.path.frac_at(n, 0.0), self.ramp.alpha(n as f64))
     }
 
     fn state(&self, m: u64) -> VoiceState {
@@ -466,7 +584,11 @@ impl Source for SamSource {
         let mut c = self.carrier.clone();
         c.seek(m);
         let p = c.phase();
-        VoiceState { phases: [p, p, Phase::default(), Phase::default()], clocks, filters: None }
+        VoiceState {
+            phases: [p, p, Phase::default(), Phase::default()],
+            clocks,
+            filters: None,
+        }
     }
 }
 
@@ -500,7 +622,11 @@ impl SamMonaural {
             am_phase_rad: Lerp::new(p.pair("sam_am_phase_rad", 0.0)?),
             rate_hz: Lerp::new(p.pair_min("spatial_freq_hz", beat.0, 0.0)?),
             phase_rad: Lerp::new(p.pair("spatial_phase_rad", 0.0)?),
-            sign: if p.choice("rotation", "cw", &["cw", "ccw"])? == "ccw" { -1.0 } else { 1.0 },
+            sign: if p.choice("rotation", "cw", &["cw", "ccw"])? == "ccw" {
+                -1.0
+            } else {
+                1.0
+            },
             radius: Lerp::new(p.pair("path_radius", 1.0)?),
             amp: Lerp::new(p.pair_in("amp", 0.7, 0.0, 1.0)?),
             model: Model::parse(p, hrtf)?,
@@ -523,10 +649,15 @@ impl SamMonaural {
 
     /// Lift-form AM of the source, only when depth and rate are non-zero (as §3.3's core AM).
     fn am_active(&self) -> bool {
-        (self.am_depth.start != 0.0 || self.am_depth.end != 0.0) && (self.am_rate_hz.start != 0.0 || self.am_rate_hz.end != 0.0)
+        (self.am_depth.start != 0.0 || self.am_depth.end != 0.0)
+            && (self.am_rate_hz.start != 0.0 || self.am_rate_hz.end != 0.0)
     }
 
-    pub fn instantiate(&self, place: Placement, initial: Option<&VoiceState>) -> SpatialVoice<SamMonauralSource> {
+    pub fn instantiate(
+        &self,
+        place: Placement,
+        initial: Option<&VoiceState>,
+    ) -> SpatialVoice<SamMonauralSource> {
         let (sr, ramp) = (place.sample_rate, place.ramp);
         let clock0 = |role: usize| initial.map_or(0.0, |s| s.clocks[role]);
         let source = SamMonauralSource {
@@ -540,8 +671,18 @@ impl SamMonaural {
             m: 0,
             scratch: Box::new([[0.0; CHUNK]; 3]),
         };
-        let preroll = |lead: usize| self.preroll(place, initial.expect("pre-roll of a continued voice"), lead);
-        SpatialVoice::new(source, &self.model, place, self.amp, self.rate_hz.max(), initial, preroll)
+        let preroll = |lead: usize| {
+            self.preroll(place, initial.expect("pre-roll of a continued voice"), lead)
+        };
+        SpatialVoice::new(
+            source,
+            &self.model,
+            place,
+            self.amp,
+            self.rate_hz.max(),
+            initial,
+            preroll,
+        )
     }
 
     /// The source for the `lead` frames before frame 0, at the start values, ending at the
@@ -549,13 +690,24 @@ impl SamMonaural {
     fn preroll(&self, place: Placement, init: &VoiceState, lead: usize) -> Box<[f64]> {
         let sr = place.sample_rate;
         let back = self.core.rewind(init, lead as f64, sr);
-        let mut core = self.core.instantiate(Placement { ramp: Ramp::HOLD, ..place }, Some(&back));
+        let mut core = self.core.instantiate(
+            Placement {
+                ramp: Ramp::HOLD,
+                ..place
+            },
+            Some(&back),
+        );
         let (mut cl, mut cr) = (vec![0.0; lead], vec![0.0; lead]);
         for (a, b) in cl.chunks_mut(CHUNK).zip(cr.chunks_mut(CHUNK)) {
             core.render(a, b);
         }
         let rate = self.am_rate_hz.start;
-        let am = Clock::new(Lerp::constant(rate), Ramp::HOLD, sr, init.clocks[MONO_SOURCE_AM] - rate * lead as f64 / sr as f64);
+        let am = Clock::new(
+            Lerp::constant(rate),
+            Ramp::HOLD,
+            sr,
+            init.clocks[MONO_SOURCE_AM] - rate * lead as f64 / sr as f64,
+        );
         let g = self.model.level(self.base_hz.start);
         let (d, th) = (self.am_depth.start, self.am_phase_rad.start * INV_TAU);
         (0..lead)
@@ -617,7 +769,11 @@ impl Source for SamMonauralSource {
                 let mut v = 0.5 * (cl[k] + cr[k]);
                 if am {
                     let d = s.am_depth.at(a);
-                    v *= (1.0 - d / 2.0) + (d / 2.0) * sin_cycles(self.am_clock.at(nk as f64) + s.am_phase_rad.at(a) * INV_TAU);
+                    v *= (1.0 - d / 2.0)
+                        + (d / 2.0)
+                            * sin_cycles(
+                                self.am_clock.at(nk as f64) + s.am_phase_rad.at(a) * INV_TAU,
+                            );
                 }
                 x[at + k] = const_g.unwrap_or_else(|| s.model.level(s.base_hz.at(a))) * v;
                 psi[at + k] = s.psi(psi[at + k], a);
@@ -633,14 +789,18 @@ impl Source for SamMonauralSource {
     }
 
     fn psi_at(&self, n: u64) -> f64 {
-        self.spec.psi(self.path.frac_at(n, 0.0), self.ramp.alpha(n as f64))
+        self.spec
+            .psi(self.path.frac_at(n, 0.0), self.ramp.alpha(n as f64))
     }
 
     fn state(&self, m: u64) -> VoiceState {
         let mut st = if m == self.m {
             self.core.state()
         } else {
-            let mut core = self.spec.core.instantiate(self.place, self.initial.as_ref());
+            let mut core = self
+                .spec
+                .core
+                .instantiate(self.place, self.initial.as_ref());
             core.seek(m);
             core.state()
         };
@@ -669,7 +829,8 @@ mod tests {
                 let delay = 3 + (az * 7 + ear * 13) % 20;
                 for k in delay..taps {
                     let t = (k - delay) as f64;
-                    irs[(az * 2 + ear) * taps + k] = (-t / 15.0).exp() * (0.3 * t + az as f64).cos() / (1.0 + ear as f64);
+                    irs[(az * 2 + ear) * taps + k] =
+                        (-t / 15.0).exp() * (0.3 * t + az as f64).cos() / (1.0 + ear as f64);
                 }
             }
         }
@@ -682,8 +843,24 @@ mod tests {
         }))
         .unwrap();
         let spec = VoiceSpec::parse_with(&plan, 0, 0, &Resources { hrtf: Some(set()) }).unwrap();
-        let ramp = Ramp::new(Some(&RampPlan { initial_offset_s: 0.3, transition_s: Some(1.5), curve: RampCurve::Exponential }), LEN, SR);
-        (spec, Placement { step_frames: LEN, sample_rate: SR, ramp, seed: 0 })
+        let ramp = Ramp::new(
+            Some(&RampPlan {
+                initial_offset_s: 0.3,
+                transition_s: Some(1.5),
+                curve: RampCurve::Exponential,
+            }),
+            LEN,
+            SR,
+        );
+        (
+            spec,
+            Placement {
+                step_frames: LEN,
+                sample_rate: SR,
+                ramp,
+                seed: 0,
+            },
+        )
     }
 
     fn render(spec: &VoiceSpec, place: Placement, from: u64, n: usize, block: usize) -> Vec<f64> {
@@ -699,20 +876,29 @@ mod tests {
         vec![
             {
                 // radius ramping through 0 (a jump) on a linear path (front/back jumps)
-                let (s, p) = voice("spatial_angle_modulation", serde_json::json!({
+                let (s, p) = voice(
+                    "spatial_angle_modulation",
+                    serde_json::json!({
                     "path_shape": "linear", "path_freq_hz": [3.0, 7.0], "carrier_freq_hz": [300.0, 900.0],
-                    "path_radius": [1.0, -0.5], "amp": [0.3, 0.9]}));
+                    "path_radius": [1.0, -0.5], "amp": [0.3, 0.9]}),
+                );
                 (s, p, 0.0)
             },
             {
-                let (s, p) = voice("spatial_angle_modulation_monaural_beat", serde_json::json!({
+                let (s, p) = voice(
+                    "spatial_angle_modulation_monaural_beat",
+                    serde_json::json!({
                     "spatial_freq_hz": [0.5, 9.0], "base_freq_hz": 500.0, "am_depth": 0.5, "am_freq_hz": 2.0,
-                    "sam_am_depth": 1.0, "sam_am_freq_hz": 3.0, "rotation": "ccw"}));
+                    "sam_am_depth": 1.0, "sam_am_freq_hz": 3.0, "rotation": "ccw"}),
+                );
                 (s, p, 0.0)
             },
             {
-                let (s, p) = voice("spatial_angle_modulation", serde_json::json!({
-                    "hrtf_model": "sphere", "path_shape": "square", "path_freq_hz": [1.0, 4.0]}));
+                let (s, p) = voice(
+                    "spatial_angle_modulation",
+                    serde_json::json!({
+                    "hrtf_model": "sphere", "path_shape": "square", "path_freq_hz": [1.0, 4.0]}),
+                );
                 (s, p, 1e-9)
             },
         ]
@@ -723,11 +909,19 @@ mod tests {
         for (spec, place, seek_tol) in cases() {
             let full = render(&spec, place, 0, LEN as usize, CHUNK);
             for block in [1, 64, 127, 200] {
-                assert_eq!(render(&spec, place, 0, LEN as usize, block), full, "block {block}");
+                assert_eq!(
+                    render(&spec, place, 0, LEN as usize, block),
+                    full,
+                    "block {block}"
+                );
             }
             for m in [1u64, 2_000, 11_111, 33_333] {
                 let tail = render(&spec, place, m, (LEN - m) as usize, 97);
-                let worst = tail.iter().zip(&full[2 * m as usize..]).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+                let worst = tail
+                    .iter()
+                    .zip(&full[2 * m as usize..])
+                    .map(|(a, b)| (a - b).abs())
+                    .fold(0.0, f64::max);
                 assert!(worst <= seek_tol, "seek {m}: {worst}");
             }
         }
@@ -736,21 +930,38 @@ mod tests {
     #[test]
     fn kemar_blocks_match_direct_convolution() {
         // One static direction between grid cells: y = amp·g·((1 − w)·h_i + w·h_{i+1}) ∗ x.
-        let (spec, place) = voice("spatial_angle_modulation", serde_json::json!({
-            "path_freq_hz": 0.0, "path_radius": 1.0, "carrier_freq_hz": 1234.5, "amp": 0.8}));
+        let (spec, place) = voice(
+            "spatial_angle_modulation",
+            serde_json::json!({
+            "path_freq_hz": 0.0, "path_radius": 1.0, "carrier_freq_hz": 1234.5, "amp": 0.8}),
+        );
         let y = render(&spec, place, 0, 3000, CHUNK);
         let set = set();
         // ψ = 0 → cell 0, w = 0: the response of azimuth 0.
-        let x: Vec<f64> = (0..3000).map(|n| 0.5 * sin_cycles(1234.5 * n as f64 / SR as f64)).collect();
+        let x: Vec<f64> = (0..3000)
+            .map(|n| 0.5 * sin_cycles(1234.5 * n as f64 / SR as f64))
+            .collect();
         for n in [0usize, 1, 149, 150, 2999] {
             for ear in 0..2 {
                 let ir = |k: usize| {
                     // rebuild the response exactly as set() made it
                     let delay = 3 + (ear * 13) % 20;
-                    if k < delay { 0.0 } else { let t = (k - delay) as f64; (-t / 15.0).exp() * (0.3 * t).cos() / (1.0 + ear as f64) }
+                    if k < delay {
+                        0.0
+                    } else {
+                        let t = (k - delay) as f64;
+                        (-t / 15.0).exp() * (0.3 * t).cos() / (1.0 + ear as f64)
+                    }
                 };
-                let direct: f64 = (0..set.taps.min(n + 1)).map(|k| ir(k) * x[n - k]).sum::<f64>() * 0.8;
-                assert!((y[2 * n + ear] - direct).abs() < 1e-12, "frame {n} ear {ear}: {} vs {direct}", y[2 * n + ear]);
+                let direct: f64 = (0..set.taps.min(n + 1))
+                    .map(|k| ir(k) * x[n - k])
+                    .sum::<f64>()
+                    * 0.8;
+                assert!(
+                    (y[2 * n + ear] - direct).abs() < 1e-12,
+                    "frame {n} ear {ear}: {} vs {direct}",
+                    y[2 * n + ear]
+                );
             }
         }
     }

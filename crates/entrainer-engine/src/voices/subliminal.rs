@@ -17,7 +17,12 @@ use crate::shapes::{frac, sin_cycles};
 use super::{Placement, Voice, VoiceState};
 
 /// Quality factors of the four sections of an order-8 Butterworth: 1/(2·cos((2k − 1)π/16)).
-const BUTTER8_Q: [f64; 4] = [0.509_795_579_104_159_2, 0.601_344_886_935_045_3, 0.899_976_223_136_415_6, 2.562_915_447_741_506_3];
+const BUTTER8_Q: [f64; 4] = [
+    0.509_795_579_104_159_2,
+    0.601_344_886_935_045_3,
+    0.899_976_223_136_415_6,
+    2.562_915_447_741_506_3,
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -59,14 +64,33 @@ impl Subliminal {
         };
         let carrier_hz = p.scalar("carrier_freq_hz", 17_500.0)?;
         let amp = p.scalar("amp", 0.5)?;
-        let err = |key: &str, message: String| EngineError::Param { step: p.step, voice: p.voice, key: key.into(), message };
+        let err = |key: &str, message: String| EngineError::Param {
+            step: p.step,
+            voice: p.voice,
+            key: key.into(),
+            message,
+        };
         if !(15_000.0..=20_000.0).contains(&carrier_hz) {
-            return Err(err("carrier_freq_hz", format!("expected a number from 15000 to 20000, got {carrier_hz}")));
+            return Err(err(
+                "carrier_freq_hz",
+                format!("expected a number from 15000 to 20000, got {carrier_hz}"),
+            ));
         }
         if !(0.0..=1.0).contains(&amp) {
-            return Err(err("amp", format!("expected a number from 0 to 1, got {amp}")));
+            return Err(err(
+                "amp",
+                format!("expected a number from 0 to 1, got {amp}"),
+            ));
         }
-        Ok(Subliminal { step: p.step, voice: p.voice, audio: audio.to_vec(), mode, carrier_hz, amp, arranged: None })
+        Ok(Subliminal {
+            step: p.step,
+            voice: p.voice,
+            audio: audio.to_vec(),
+            mode,
+            carrier_hz,
+            amp,
+            arranged: None,
+        })
     }
 
     pub fn bound(&self) -> [f64; 2] {
@@ -81,7 +105,10 @@ impl Subliminal {
                 step: self.step,
                 voice: self.voice,
                 key: "carrier_freq_hz".into(),
-                message: format!("expected a frequency below {nyquist} Hz (half the sample rate), got {}", self.carrier_hz),
+                message: format!(
+                    "expected a frequency below {nyquist} Hz (half the sample rate), got {}",
+                    self.carrier_hz
+                ),
             });
         }
         self.arranged = Some(Arc::new(self.arrange(place.sample_rate, place.step_frames)));
@@ -89,7 +116,11 @@ impl Subliminal {
     }
 
     fn arrange(&self, sample_rate: u32, step_frames: u64) -> Arrangement {
-        let segments: Vec<Vec<f64>> = self.audio.iter().map(|a| segment(a, self.carrier_hz, sample_rate)).collect();
+        let segments: Vec<Vec<f64>> = self
+            .audio
+            .iter()
+            .map(|a| segment(a, self.carrier_hz, sample_rate))
+            .collect();
         let gap = sample_rate as u64; // frames(1.0)
         let mut offsets = Vec::with_capacity(segments.len());
         let mut period = 0;
@@ -97,7 +128,15 @@ impl Subliminal {
             offsets.push(period);
             period += s.len() as u64 + gap;
         }
-        let mut a = Arrangement { sample_rate, step_frames, mode: self.mode, segments, offsets, period, gain: 0.0 };
+        let mut a = Arrangement {
+            sample_rate,
+            step_frames,
+            mode: self.mode,
+            segments,
+            offsets,
+            period,
+            gain: 0.0,
+        };
         let peak = a.peak();
         a.gain = if peak > 0.0 { self.amp / peak } else { 0.0 };
         a
@@ -105,7 +144,9 @@ impl Subliminal {
 
     pub fn instantiate(&self, place: Placement) -> SubliminalVoice {
         let arranged = match &self.arranged {
-            Some(a) if a.sample_rate == place.sample_rate && a.step_frames == place.step_frames => Arc::clone(a),
+            Some(a) if a.sample_rate == place.sample_rate && a.step_frames == place.step_frames => {
+                Arc::clone(a)
+            }
             // Only the test hook gets here: the renderer prepares every voice first.
             _ => Arc::new(self.arrange(place.sample_rate, place.step_frames)),
         };
@@ -164,7 +205,11 @@ impl Arrangement {
             }
             Mode::Stack => {
                 for (f, seg) in self.segments.iter().enumerate() {
-                    cursor[f] = if seg.is_empty() { 0 } else { m % seg.len() as u64 };
+                    cursor[f] = if seg.is_empty() {
+                        0
+                    } else {
+                        m % seg.len() as u64
+                    };
                 }
             }
             _ => {}
@@ -187,9 +232,14 @@ impl Arrangement {
                     let seg = &self.segments[i];
                     let len = seg.len() as u64;
                     let left = (n - k) as u64;
-                    let run = if d < len { (len - d).min(left) } else { (len + gap - d).min(left) };
+                    let run = if d < len {
+                        (len - d).min(left)
+                    } else {
+                        (len + gap - d).min(left)
+                    };
                     if d < len {
-                        out[k..k + run as usize].copy_from_slice(&seg[d as usize..(d + run) as usize]);
+                        out[k..k + run as usize]
+                            .copy_from_slice(&seg[d as usize..(d + run) as usize]);
                     }
                     k += run as usize;
                     cursor[1] = d + run;
@@ -209,7 +259,10 @@ impl Arrangement {
                     while k < n {
                         let d = cursor[f];
                         let run = (len - d).min((n - k) as u64) as usize;
-                        for (o, x) in out[k..k + run].iter_mut().zip(&seg[d as usize..d as usize + run]) {
+                        for (o, x) in out[k..k + run]
+                            .iter_mut()
+                            .zip(&seg[d as usize..d as usize + run])
+                        {
                             *o += x;
                         }
                         k += run;
@@ -234,7 +287,11 @@ impl Arrangement {
                 .iter()
                 .zip(&self.offsets)
                 .filter(|(_, &o)| o < n)
-                .map(|(s, &o)| s[..s.len().min((n - o) as usize)].iter().fold(0.0f64, |m, v| m.max(v.abs())))
+                .map(|(s, &o)| {
+                    s[..s.len().min((n - o) as usize)]
+                        .iter()
+                        .fold(0.0f64, |m, v| m.max(v.abs()))
+                })
                 .fold(0.0, f64::max),
             // One common period of the repetitions, capped at the step length.
             Mode::Stack => {

@@ -1,0 +1,45 @@
+//! Times one measured render of a plan file (as `entrainer.plan.build_plan` writes it):
+//! `cargo run --release --example plan_speed -- PLAN.json [seconds]`.
+use std::sync::Arc;
+use std::time::Instant;
+
+use entrainer_engine::levels::measure;
+use entrainer_engine::plan::Plan;
+use entrainer_engine::renderer::{Program, RenderOptions, Renderer};
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let text = std::fs::read_to_string(&args[1]).expect("plan file");
+    let plan: Plan = serde_json::from_str(&text).expect("plan json");
+    let program = Arc::new(Program::new(&plan, RenderOptions::default()).expect("program"));
+    let total = match args.get(2) {
+        Some(s) => (s.parse::<f64>().unwrap() * 44_100.0) as u64,
+        None => program.total_frames(),
+    };
+    let t0 = Instant::now();
+    let analysis = measure(&program, &mut |_, _| true).expect("measure");
+    let t_measure = t0.elapsed().as_secs_f64();
+    let t1 = Instant::now();
+    let mut r = Renderer::new(Arc::clone(&program), analysis.levels.clone());
+    let (mut l, mut rr) = (vec![0.0; 4096], vec![0.0; 4096]);
+    let mut done = 0;
+    let mut peak: f64 = 0.0;
+    while done < total {
+        let n = ((total - done) as usize).min(4096);
+        r.render(&mut l[..n], &mut rr[..n]);
+        peak = peak.max(
+            l[..n]
+                .iter()
+                .chain(&rr[..n])
+                .fold(0.0, |a, &b| a.max(b.abs())),
+        );
+        done += n as u64;
+    }
+    let t_render = t1.elapsed().as_secs_f64();
+    let secs = total as f64 / 44_100.0;
+    println!(
+        "analysis {t_measure:.2} s ({:.0}x), render {t_render:.2} s ({:.0}x), peak {peak}",
+        program.total_frames() as f64 / 44_100.0 / t_measure,
+        secs / t_render
+    );
+}
