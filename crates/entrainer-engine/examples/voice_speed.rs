@@ -23,11 +23,12 @@ fn main() {
         let mut v = spec.instantiate(place, None, 0);
         let mut l = [0.0; CHUNK];
         let mut r = [0.0; CHUNK];
+        let mut scratch = entrainer_engine::voices::Scratch::boxed();
         let frames = 60 * sr as usize;
         let t0 = Instant::now();
         let mut acc = 0.0;
         for _ in 0..frames / CHUNK {
-            v.render(&mut l, &mut r);
+            v.render(&mut l, &mut r, &mut scratch.0);
             acc += l[3];
         }
         let dt = t0.elapsed().as_secs_f64();

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use crate::error::{EngineError, Result};
 use crate::plan::CrossfadeCurve;
 use crate::renderer::{render_step_mix, Levels, Program, Renderer};
-use crate::voices::CHUNK;
+use crate::voices::{take, Scratch, CHUNK};
 
 /// Crossfade audio kept for the one-pass peak, in f64 values (32 MiB).
 const KEEP_BUDGET: u64 = 4 << 20;
@@ -64,7 +64,7 @@ fn scan_step(
     let (kin, kout) = (t.crossfade_in(i), t.crossfade_out(i));
     let step = &program.steps[i];
     let mut voices: Vec<_> = step.voices.iter().map(|v| v.instantiate(0)).collect();
-    let mut buf = [[0.0; CHUNK]; 4];
+    let mut scratch = Scratch::boxed();
     let mut scan = StepScan {
         peak: 0.0,
         mid_peak: 0.0,
@@ -79,8 +79,8 @@ fn scan_step(
     let mut since_report = 0;
     while m < n {
         let len = ((n - m) as usize).min(CHUNK);
-        let [yl, yr, vl, vr] = &mut buf;
-        render_step_mix(step, &mut voices, m, &mut yl[..len], &mut yr[..len], vl, vr);
+        let ([yl, yr], rest) = take::<2>(&mut scratch.0);
+        render_step_mix(step, &mut voices, m, &mut yl[..len], &mut yr[..len], rest);
         for k in 0..len {
             let mm = m + k as u64;
             let a = yl[k].abs().max(yr[k].abs());

@@ -650,11 +650,18 @@ impl Carrier {
     /// exact knots by a complex cubic Hermite (error below 1e-9, `smooth::smooth_phase_enough`).
     /// Chunk starts sit at absolute multiples of PHASOR, so every sample depends on n alone.
     pub fn fill_sin(&mut self, out: &mut [f64]) {
+        self.fill_sin_scaled(out, 1.0);
+    }
+
+    /// `gain`·sin(2π·Φ(n)), the gain folded into the per-chunk coefficients (no extra pass;
+    /// within a rounding step of multiplying afterwards, and exactly [`Carrier::fill_sin`]
+    /// for a gain of 1).
+    pub fn fill_sin_scaled(&mut self, out: &mut [f64], gain: f64) {
         match self.mode {
             Mode::Constant { inc } => {
                 let (p0, n0) = (self.phase0, self.next_n);
                 let mut lin = LinearPhase::new(p0, inc, 0.0);
-                self.phasor_chunks(n0, out, |c, chunks, cs, sn| {
+                self.phasor_chunks(gain, n0, out, |c, chunks, cs, sn| {
                     let mut x = [0.0; BATCH];
                     for i in 0..chunks {
                         x[i] = lin.at(c + (i * PHASOR) as u64);
@@ -727,7 +734,7 @@ impl Carrier {
                         // E(k) = e^{2πi(v(n_c + k) − v(n_c))}: E(0) = 1, E'(0) = i·w0,
                         // E(K) = e^{2πiΔ}, E'(K) = i·w1·E(K); all rotated by e^{2πiΦ_c}.
                         let (w0, w1) = (d * ks[q], d * ks[q + 1]);
-                        let (ar, ai) = (pc[q], ps[q]);
+                        let (ar, ai) = (gain * pc[q], gain * ps[q]);
                         let (er, ei) = (ar * dc[q] - ai * ds[q], ar * ds[q] + ai * dc[q]);
                         let coeffs = [ar, ai, -w0 * ai, w0 * ar, er, ei, -w1 * ei, w1 * er];
                         let seg = &mut out[i..i + (k1 - k0)];
@@ -740,7 +747,7 @@ impl Carrier {
             _ => {
                 self.fill(out);
                 for o in out.iter_mut() {
-                    *o = sin_cycles(*o);
+                    *o = gain * sin_cycles(*o);
                 }
             }
         }
@@ -751,6 +758,7 @@ impl Carrier {
     #[inline(always)]
     fn phasor_chunks(
         &self,
+        gain: f64,
         n0: u64,
         out: &mut [f64],
         mut starts: impl FnMut(u64, usize, &mut [f64; BATCH], &mut [f64; BATCH]),
@@ -769,7 +777,7 @@ impl Carrier {
                 let base = c_first + (q * PHASOR) as u64;
                 let k0 = if q == 0 { (n - base) as usize } else { 0 };
                 let k1 = ((n0 + len as u64 - base) as usize).min(PHASOR);
-                let (c, s) = (cs[q], sn[q]);
+                let (c, s) = (gain * cs[q], gain * sn[q]);
                 let seg = &mut out[i..i + (k1 - k0)];
                 let (tc, ts) = (&rc[k0..k1], &rs[k0..k1]);
                 for k in 0..seg.len() {

@@ -14,7 +14,9 @@ use crate::plan::{CrossfadeCurve, Plan};
 use crate::ramp::Ramp;
 use crate::shapes::{cos_cycles, sin_cycles};
 use crate::timeline::{frames, Timeline};
-use crate::voices::{voice_seed, Placement, Resources, Voice, VoiceSpec, VoiceState, CHUNK};
+use crate::voices::{
+    take, voice_seed, Buf, Placement, Resources, Scratch, Voice, VoiceSpec, VoiceState, CHUNK,
+};
 
 /// Options that change the samples of a render.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -360,24 +362,31 @@ pub struct StepInstance {
     voices: Vec<Box<dyn Voice>>,
 }
 
-/// Scratch for one chunk: step mix L/R and voice L/R.
-type Scratch = [[f64; CHUNK]; 4];
-
-/// Renders a step's mix y_i for frames [m0, m0 + n) into `yl`, `yr` (n ≤ CHUNK).
+/// Renders a step's mix y_i for frames [m0, m0 + n) into `yl`, `yr` (n ≤ CHUNK); `scratch`
+/// holds the voice output and the voices' own scratch.
 pub(crate) fn render_step_mix(
     step: &PreparedStep,
     voices: &mut [Box<dyn Voice>],
     m0: u64,
     yl: &mut [f64],
     yr: &mut [f64],
-    vl: &mut [f64],
-    vr: &mut [f64],
+    scratch: &mut [Buf],
 ) {
     let n = yl.len();
     yl.fill(0.0);
     yr.fill(0.0);
-    for (pv, voice) in step.voices.iter().zip(voices.iter_mut()) {
-        voice.render(&mut vl[..n], &mut vr[..n]);
+    let ([vl, vr], rest) = take::<2>(scratch);
+    if let Some(first) = voices.first() {
+        prefetch(&**first);
+    }
+    for i in 0..voices.len().min(step.voices.len()) {
+        // While this voice renders, the next one's state travels to the cache: with many
+        // streams on one core, each voice's state is otherwise a cache miss away.
+        if let Some(next) = voices.get(i + 1) {
+            prefetch(&**next);
+        }
+        let pv = &step.voices[i];
+        voices[i].render(&mut vl[..n], &mut vr[..n], rest);
         if pv.envelope.unity_over(m0, n as u64) {
             for k in 0..n {
                 yl[k] += vl[k];
@@ -391,6 +400,28 @@ pub(crate) fn render_step_mix(
             }
         }
     }
+}
+
+/// Hints the CPU to load the memory of `x` into the cache (no effect on results).
+#[inline(always)]
+fn prefetch<T: ?Sized>(x: &T) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let p = x as *const T as *const u8;
+        let size = std::mem::size_of_val(x);
+        let mut off = 0;
+        while off < size {
+            // SAFETY: prefetching never faults and the address lies inside `x`.
+            unsafe {
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                    p.add(off) as *const i8
+                )
+            };
+            off += 64;
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
 }
 
 /// Room for steps handed over ahead of time, and for finished ones awaiting disposal.
@@ -429,7 +460,7 @@ impl Renderer {
             generation: 0,
             missing: 0,
             noise,
-            scratch: Box::new([[0.0; CHUNK]; 4]),
+            scratch: Scratch::boxed(),
         }
     }
 
@@ -639,7 +670,7 @@ impl Renderer {
             self.active.sort_unstable_by_key(|a| a.index);
         }
         let program = &*self.program;
-        let [yl, yr, vl, vr] = &mut *self.scratch;
+        let ([yl, yr], rest) = take::<2>(&mut self.scratch.0);
         for a in self.active.iter_mut() {
             let i = a.index;
             if t.starts[i] > p {
@@ -652,8 +683,7 @@ impl Renderer {
                 m0,
                 &mut yl[..n],
                 &mut yr[..n],
-                vl,
-                vr,
+                rest,
             );
             let g = self.levels.step_gains[i];
             let (kin, kout, len) = (t.crossfade_in(i), t.crossfade_out(i), t.lengths[i]);

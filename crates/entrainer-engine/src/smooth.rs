@@ -46,32 +46,41 @@ pub fn smooth_phase_enough(hz: f64, sample_rate: u32) -> bool {
 }
 
 /// out[k] = Im(H(k0 + k) · (cos + i·sin)[k]) where H is the complex cubic Hermite with
-/// `c = [p0.re, p0.im, m0.re, m0.im, p1.re, p1.im, m1.re, m1.im]` (derivatives per frame).
+/// `c = [p0.re, p0.im, m0.re, m0.im, p1.re, p1.im, m1.re, m1.im]` (derivatives per frame),
+/// evaluated in the power basis by Horner's rule (three multiply-adds per part).
 #[inline(always)]
 pub fn hermite_complex_rotated(k0: usize, c: &[f64; 8], cos: &[f64], sin: &[f64], out: &mut [f64]) {
-    let b = &BASIS.0;
+    let kk = KNOT as f64;
+    let power = |p0: f64, m0: f64, p1: f64, m1: f64| {
+        let c2 = (3.0 * (p1 - p0) - (2.0 * m0 + m1) * kk) / (kk * kk);
+        let c3 = (2.0 * (p0 - p1) + (m0 + m1) * kk) / (kk * kk * kk);
+        (p0, m0, c2, c3)
+    };
+    let (r0, r1, r2, r3) = power(c[0], c[2], c[4], c[6]);
+    let (i0, i1, i2, i3) = power(c[1], c[3], c[5], c[7]);
     let n = out.len();
-    let (b0, b1, b2, b3) = (
-        &b[0][k0..k0 + n],
-        &b[1][k0..k0 + n],
-        &b[2][k0..k0 + n],
-        &b[3][k0..k0 + n],
-    );
+    let ks = &FRAMES.0[k0..k0 + n];
     let (cos, sin) = (&cos[..n], &sin[..n]);
     for k in 0..n {
-        let re = fma(
-            b3[k],
-            c[6],
-            fma(b2[k], c[4], fma(b1[k], c[2], b0[k] * c[0])),
-        );
-        let im = fma(
-            b3[k],
-            c[7],
-            fma(b2[k], c[5], fma(b1[k], c[3], b0[k] * c[1])),
-        );
+        let x = ks[k];
+        let re = fma(fma(fma(r3, x, r2), x, r1), x, r0);
+        let im = fma(fma(fma(i3, x, i2), x, i1), x, i0);
         out[k] = fma(re, sin[k], im * cos[k]);
     }
 }
+
+/// 0, 1, …, KNOT − 1 as f64.
+struct Frames([f64; KNOT as usize]);
+
+static FRAMES: Frames = {
+    let mut f = [0.0; KNOT as usize];
+    let mut k = 0;
+    while k < KNOT as usize {
+        f[k] = k as f64;
+        k += 1;
+    }
+    Frames(f)
+};
 
 /// Knots evaluated per batch in [`fill_phased`].
 const BATCH: usize = 16;

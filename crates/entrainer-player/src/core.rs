@@ -410,12 +410,25 @@ impl Core {
                 self.ctl.start(1.0, self.ramps.seek);
             }
         }
-        for k in 0..n {
-            let g = self.master.next() * self.ctl.next();
-            let (a, b) = ((l[k] * g) as f32, (r[k] * g) as f32);
-            out[2 * k] = a;
-            out[2 * k + 1] = b;
-            *peak = peak.max(a.abs()).max(b.abs());
+        if !self.master.active() && !self.ctl.active() {
+            // Steady gain (no ramp running): the same products, in a loop that vectorises.
+            let g = self.master.value * self.ctl.value;
+            let mut pk = *peak;
+            for k in 0..n {
+                let (a, b) = ((l[k] * g) as f32, (r[k] * g) as f32);
+                out[2 * k] = a;
+                out[2 * k + 1] = b;
+                pk = pk.max(a.abs()).max(b.abs());
+            }
+            *peak = pk;
+        } else {
+            for k in 0..n {
+                let g = self.master.next() * self.ctl.next();
+                let (a, b) = ((l[k] * g) as f32, (r[k] * g) as f32);
+                out[2 * k] = a;
+                out[2 * k + 1] = b;
+                *peak = peak.max(a.abs()).max(b.abs());
+            }
         }
         if pos + n as u64 >= self.total
             && self.renderer.position() >= self.total

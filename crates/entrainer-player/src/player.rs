@@ -40,6 +40,8 @@ pub struct Player {
     backend: Option<Backend>,
     preparer: Option<JoinHandle<()>>,
     stop_preparer: Arc<AtomicBool>,
+    /// Set (and the preparer unparked) when the generation changes: poll closely for a while.
+    kick_preparer: Arc<AtomicBool>,
 }
 
 impl Player {
@@ -78,6 +80,7 @@ impl Player {
         );
         let programs: Programs = Arc::new(Mutex::new(vec![(0, Arc::clone(&program))]));
         let stop_preparer = Arc::new(AtomicBool::new(false));
+        let kick_preparer = Arc::new(AtomicBool::new(false));
         // status starts at the start frame so the preparer looks ahead from there
         status_prime(&status, start);
         let preparer = prepare::spawn(
@@ -86,6 +89,7 @@ impl Player {
             prep_tx,
             disp_rx,
             Arc::clone(&stop_preparer),
+            Arc::clone(&kick_preparer),
         );
         let backend = match Backend::start(
             &config.output,
@@ -97,6 +101,7 @@ impl Player {
             Ok(b) => b,
             Err(e) => {
                 stop_preparer.store(true, Ordering::Relaxed);
+                preparer.thread().unpark();
                 let _ = preparer.join();
                 return Err(e);
             }
@@ -112,7 +117,17 @@ impl Player {
             backend: Some(backend),
             preparer: Some(preparer),
             stop_preparer,
+            kick_preparer,
         })
+    }
+
+    /// Wakes the preparer after a command that changes the generation (never called from the
+    /// audio thread).
+    fn kick(&self) {
+        self.kick_preparer.store(true, Ordering::Release);
+        if let Some(p) = &self.preparer {
+            p.thread().unpark();
+        }
     }
 
     fn send(&mut self, cmd: Command) -> Result<(), PlayerError> {
@@ -152,12 +167,14 @@ impl Player {
         self.register(g, Arc::clone(&self.program));
         let steps = self.program.instantiate_at(frame, g);
         let noise = self.program.noise_at(frame);
-        self.send(Command::Seek {
+        let sent = self.send(Command::Seek {
             frame,
             steps,
             noise,
             generation: g,
-        })
+        });
+        self.kick();
+        sent
     }
 
     /// Replaces the program while playing: the new one is positioned a little ahead of the
@@ -190,10 +207,12 @@ impl Player {
         ));
         self.program = program;
         self.levels = levels;
-        self.send(Command::Update {
+        let sent = self.send(Command::Update {
             renderer,
             generation: g,
-        })
+        });
+        self.kick();
+        sent
     }
 
     fn register(&self, generation: u64, program: Arc<Program>) {
@@ -264,6 +283,7 @@ impl Player {
         let result = backend.finish();
         self.stop_preparer.store(true, Ordering::Relaxed);
         if let Some(p) = self.preparer.take() {
+            p.thread().unpark();
             let _ = p.join();
         }
         self.status_stopped();

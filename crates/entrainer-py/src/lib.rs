@@ -592,9 +592,11 @@ impl PyStream {
     }
 }
 
-/// Benchmark hook: durations (ns) of `blocks` audio callbacks of `block` frames.
+/// Benchmark hook: durations (ns) of `blocks` rounds of audio callbacks of `block` frames,
+/// one per stream per round (`streams` players `spacing` frames apart).
 #[pyfunction]
-#[pyo3(signature = (plan_json, sample_rate, block, blocks, start_frame=0))]
+#[pyo3(signature = (plan_json, sample_rate, block, blocks, start_frame=0, streams=1, spacing=0))]
+#[allow(clippy::too_many_arguments)]
 fn time_callbacks(
     py: Python<'_>,
     plan_json: &str,
@@ -602,6 +604,8 @@ fn time_callbacks(
     block: usize,
     blocks: usize,
     start_frame: u64,
+    streams: usize,
+    spacing: u64,
 ) -> PyResult<Vec<u64>> {
     let program = program_from(
         py,
@@ -616,9 +620,54 @@ fn time_callbacks(
     )?;
     let lv = levels::provisional(&program);
     py.detach(move || {
-        entrainer_player::bench::time_callbacks(program, lv, block, blocks, start_frame)
+        entrainer_player::bench::time_callbacks(
+            program,
+            lv,
+            block,
+            blocks,
+            start_frame,
+            streams,
+            spacing,
+        )
     })
     .map_err(player_err)
+}
+
+/// Benchmark hook: `streams` players served in real time from this thread (one callback each
+/// per period); returns (rounds, underruns, max load, mean load) after `warmup_s`.
+#[pyfunction]
+#[pyo3(signature = (plan_json, sample_rate, block, streams, spacing, warmup_s, seconds))]
+#[allow(clippy::too_many_arguments)]
+fn serve_paced(
+    py: Python<'_>,
+    plan_json: &str,
+    sample_rate: u32,
+    block: usize,
+    streams: usize,
+    spacing: u64,
+    warmup_s: f64,
+    seconds: f64,
+) -> PyResult<(u64, u64, f64, f64)> {
+    let program = program_from(
+        py,
+        plan_json,
+        RenderOptions {
+            sample_rate,
+            ..RenderOptions::default()
+        },
+        None,
+        None,
+        None,
+    )?;
+    let lv = levels::provisional(&program);
+    let s = py
+        .detach(move || {
+            entrainer_player::bench::serve_paced(
+                program, lv, block, streams, spacing, warmup_s, seconds,
+            )
+        })
+        .map_err(player_err)?;
+    Ok((s.rounds, s.underruns, s.max_load, s.mean_load))
 }
 
 /// Names of the sound devices the default host offers.
@@ -668,8 +717,9 @@ fn render_voice(
         let mut v = spec.instantiate(place, None, start);
         let mut l = vec![0.0; count];
         let mut r = vec![0.0; count];
+        let mut scratch = entrainer_engine::voices::Scratch::boxed();
         for (cl, cr) in l.chunks_mut(CHUNK).zip(r.chunks_mut(CHUNK)) {
-            v.render(cl, cr);
+            v.render(cl, cr, &mut scratch.0);
         }
         Ok((l, r))
     })?;
@@ -700,6 +750,7 @@ fn _engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyStream>()?;
     m.add_function(wrap_pyfunction!(output_devices, m)?)?;
     m.add_function(wrap_pyfunction!(time_callbacks, m)?)?;
+    m.add_function(wrap_pyfunction!(serve_paced, m)?)?;
     m.add("StreamError", m.py().get_type::<StreamError>())?;
     m.add("NoDeviceError", m.py().get_type::<NoDeviceError>())?;
     m.add_function(wrap_pyfunction!(render_voice, m)?)?;

@@ -8,7 +8,8 @@ use crate::ramp::{Lerp, Ramp};
 use crate::shapes::{cos_cycles, sin_cycles};
 use crate::Result;
 
-use super::common::{fill_alpha, shaper, LiftAm, CHUNK};
+use super::common::{fill_alpha, shaper, LiftAm};
+use super::{take, Buf};
 use super::{Placement, Signature, Voice, VoiceState};
 
 fn lerp(p: &Params, key: &str, default: f64, lo: f64, hi: f64) -> Result<Lerp> {
@@ -164,7 +165,6 @@ impl StereoAm {
             }),
             clocks: [0, 1]
                 .map(|c| Clock::new(self.am[c].rate_hz, ramp, sr, carried_clock(initial, c))),
-            scratch: Box::new([[0.0; CHUNK]; 2]),
         }
     }
 }
@@ -176,15 +176,13 @@ pub struct StereoAmVoice {
     carriers: [Carrier; 2],
     /// AM clocks L, R (continuation roles 0, 1).
     clocks: [Clock; 2],
-    /// α and a modulator buffer.
-    scratch: Box<[[f64; CHUNK]; 2]>,
 }
 
 impl Voice for StereoAmVoice {
-    fn render(&mut self, l: &mut [f64], r: &mut [f64]) {
+    fn render(&mut self, l: &mut [f64], r: &mut [f64], scratch: &mut [Buf]) {
         let n = l.len();
         let m0 = self.m;
-        let [alpha, tmp] = &mut *self.scratch;
+        let ([alpha, tmp], _) = take::<2>(scratch);
         let alpha = &mut alpha[..n];
         fill_alpha(&self.ramp, m0, alpha);
         for (c, out) in [&mut *l, &mut *r].into_iter().enumerate() {
@@ -297,7 +295,6 @@ impl WaveShape {
                     carried_clock(initial, EAR_AM[c]),
                 )
             }),
-            scratch: Box::new([[0.0; CHUNK]; 3]),
         }
     }
 }
@@ -309,16 +306,14 @@ pub struct WaveShapeVoice {
     carrier: Carrier,
     shape_clock: Clock,
     clocks: [Clock; 2],
-    /// α, the shaped mono signal, a modulator buffer.
-    scratch: Box<[[f64; CHUNK]; 3]>,
 }
 
 impl Voice for WaveShapeVoice {
-    fn render(&mut self, l: &mut [f64], r: &mut [f64]) {
+    fn render(&mut self, l: &mut [f64], r: &mut [f64], scratch: &mut [Buf]) {
         let n = l.len();
         let m0 = self.m;
         let s = &self.spec;
-        let [alpha, y, tmp] = &mut *self.scratch;
+        let ([alpha, y, tmp], _) = take::<3>(scratch);
         let (alpha, y) = (&mut alpha[..n], &mut y[..n]);
         fill_alpha(&self.ramp, m0, alpha);
         self.carrier.fill_sin(y);
@@ -406,7 +401,6 @@ impl Rhythmic {
                 carried_phase(initial, 0),
             ),
             clock: Clock::new(self.am.rate_hz, ramp, sr, carried_clock(initial, 0)),
-            scratch: Box::new([[0.0; CHUNK]; 2]),
         }
     }
 }
@@ -417,15 +411,14 @@ pub struct RhythmicVoice {
     m: u64,
     carrier: Carrier,
     clock: Clock,
-    scratch: Box<[[f64; CHUNK]; 2]>,
 }
 
 impl Voice for RhythmicVoice {
-    fn render(&mut self, l: &mut [f64], r: &mut [f64]) {
+    fn render(&mut self, l: &mut [f64], r: &mut [f64], scratch: &mut [Buf]) {
         let n = l.len();
         let m0 = self.m;
         let s = &self.spec;
-        let [alpha, tmp] = &mut *self.scratch;
+        let ([alpha, tmp], _) = take::<2>(scratch);
         let alpha = &mut alpha[..n];
         fill_alpha(&self.ramp, m0, alpha);
         self.carrier.fill_sin(l);

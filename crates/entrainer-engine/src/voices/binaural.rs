@@ -7,8 +7,9 @@ use crate::ramp::{Lerp, Ramp};
 use crate::shapes::{sin_cycles, Shape};
 use crate::Result;
 
-use super::common::{clock_bank, clock_values, fill_alpha, DipAm, Wobble, CHUNK};
+use super::common::{clock_bank, clock_values, fill_alpha, DipAm, Wobble};
 use super::pan::PanStage;
+use super::{take, Buf};
 use super::{Placement, Signature, Voice, VoiceState};
 
 /// Clock roles carried by continuation.
@@ -171,7 +172,6 @@ impl Binaural {
             carriers,
             pan_first: self.pan.first_cycle(&clocks[PAN], ramp.alpha(0.0)),
             clocks,
-            scratch: Box::new([[0.0; CHUNK]; 5]),
         }
     }
 }
@@ -184,15 +184,13 @@ pub struct BinauralVoice {
     /// LFO clocks by continuation role (AM, VIB, WOBBLE, ...).
     clocks: [Clock; 8],
     pan_first: f64,
-    /// α, wobble, and one phase buffer per ear.
-    scratch: Box<[[f64; CHUNK]; 5]>,
 }
 
 impl Voice for BinauralVoice {
-    fn render(&mut self, l: &mut [f64], r: &mut [f64]) {
+    fn render(&mut self, l: &mut [f64], r: &mut [f64], scratch: &mut [Buf]) {
         let n = l.len();
         let m0 = self.m;
-        let [alpha, wob, ph_l, ph_r, tmp] = &mut *self.scratch;
+        let ([alpha, wob, ph_l, ph_r, tmp], _) = take::<5>(scratch);
         let (alpha, wob, ph_l, ph_r) = (
             &mut alpha[..n],
             &mut wob[..n],

@@ -11,6 +11,7 @@ use crate::Result;
 use super::binaural::{Binaural, BinauralVoice};
 use super::common::{fill_alpha, CHUNK};
 use super::isochronic::{trapezoid, Suppression};
+use super::{take, Buf};
 use super::{Placement, Signature, Voice, VoiceState};
 
 /// Clock roles after the binaural ones (0–5): the pulse clocks.
@@ -177,7 +178,6 @@ impl DualPulse {
                 sr,
                 initial.and_then(|s| s.filters.as_ref()),
             ),
-            scratch: Box::new([[0.0; CHUNK]; 2]),
         }
     }
 }
@@ -189,16 +189,14 @@ pub struct DualPulseVoice {
     binaural: BinauralVoice,
     clocks: [Clock; 2],
     suppression: Suppression,
-    /// α and the pulse positions.
-    scratch: Box<[[f64; CHUNK]; 2]>,
 }
 
 impl Voice for DualPulseVoice {
-    fn render(&mut self, l: &mut [f64], r: &mut [f64]) {
+    fn render(&mut self, l: &mut [f64], r: &mut [f64], scratch: &mut [Buf]) {
         let n = l.len();
         let m0 = self.m;
-        self.binaural.render(l, r);
-        let [alpha, tmp] = &mut *self.scratch;
+        let ([alpha, tmp], rest) = take::<2>(scratch);
+        self.binaural.render(l, r, rest);
         let alpha = &mut alpha[..n];
         fill_alpha(&self.ramp, m0, alpha);
         for (c, out) in [&mut *l, &mut *r].into_iter().enumerate() {
@@ -225,9 +223,10 @@ impl Voice for DualPulseVoice {
             self.suppression.restart(start);
             let mut l = [0.0; CHUNK];
             let mut r = [0.0; CHUNK];
+            let mut scratch = [[0.0; CHUNK]; 8];
             while self.m < m {
                 let n = ((m - self.m) as usize).min(CHUNK);
-                self.render(&mut l[..n], &mut r[..n]);
+                self.render(&mut l[..n], &mut r[..n], &mut scratch);
             }
         }
     }

@@ -11,6 +11,7 @@ use crate::Result;
 use super::binaural::VibratoParams;
 use super::common::{clock_bank, clock_values, fill_alpha, DipAm, Wobble, CHUNK, INV_TAU};
 use super::pan::PanStage;
+use super::{take, Buf};
 use super::{FilterState, Placement, Signature, Voice, VoiceState};
 
 const AM: [usize; 2] = [0, 1];
@@ -146,7 +147,6 @@ impl Isochronic {
                 sr,
                 initial.and_then(|s| s.filters.as_ref()),
             ),
-            scratch: Box::new([[0.0; CHUNK]; 6]),
         }
     }
 }
@@ -160,7 +160,6 @@ pub struct IsochronicVoice {
     clocks: [Clock; 8],
     pan_first: f64,
     suppression: Suppression,
-    scratch: Box<[[f64; CHUNK]; 6]>,
 }
 
 /// Harmonic suppression (`voices.md` §2.9.3): both channels through an order-4 Butterworth
@@ -281,7 +280,7 @@ fn cutoff(base_hz: Lerp, a: f64, sr: f64) -> f64 {
 }
 
 impl IsochronicVoice {
-    fn render_raw(&mut self, l: &mut [f64], r: &mut [f64]) {
+    fn render_raw(&mut self, l: &mut [f64], r: &mut [f64], scratch: &mut [Buf]) {
         let n = l.len();
         let m0 = self.m;
         let s = &self.spec;
@@ -290,7 +289,7 @@ impl IsochronicVoice {
             r.fill(0.0);
             return;
         }
-        let [alpha, wob, ph_l, ph_r, pulse, tmp] = &mut *self.scratch;
+        let ([alpha, wob, ph_l, ph_r, pulse, tmp], _) = take::<6>(scratch);
         let (alpha, wob, ph_l, ph_r, pulse) = (
             &mut alpha[..n],
             &mut wob[..n],
@@ -305,9 +304,15 @@ impl IsochronicVoice {
             self.carriers[1].fill(ph_r);
             s.wobble.fill_cycles(&self.clocks[WOBBLE], m0, alpha, wob);
         } else {
-            // ph_* hold the carriers' sines directly (osc.rs phasor path).
-            self.carriers[0].fill_sin(ph_l);
-            self.carriers[1].fill_sin(ph_r);
+            // ph_* hold the carriers' sines directly (osc.rs phasor path), with a constant
+            // amplitude folded in.
+            for (c, ph) in [&mut *ph_l, &mut *ph_r].into_iter().enumerate() {
+                if s.amp[c].is_const() {
+                    self.carriers[c].fill_sin_scaled(ph, s.amp[c].start);
+                } else {
+                    self.carriers[c].fill_sin(ph);
+                }
+            }
         }
         // The pulse envelope, shared by both ears.
         self.clocks[PULSE].fill_frac(m0, 0.0, pulse);
@@ -335,7 +340,7 @@ impl IsochronicVoice {
                 }
                 (true, false) => {
                     for k in 0..n {
-                        out[k] = amp.start * pulse[k] * ph[k];
+                        out[k] = pulse[k] * ph[k]; // the amplitude is in ph
                     }
                 }
                 (false, true) => {
@@ -361,8 +366,8 @@ impl IsochronicVoice {
 }
 
 impl Voice for IsochronicVoice {
-    fn render(&mut self, l: &mut [f64], r: &mut [f64]) {
-        self.render_raw(l, r);
+    fn render(&mut self, l: &mut [f64], r: &mut [f64], scratch: &mut [Buf]) {
+        self.render_raw(l, r, scratch);
         if self.spec.suppression {
             self.suppression.process(self.m, l, r);
         }
@@ -384,9 +389,10 @@ impl Voice for IsochronicVoice {
             self.suppression.restart(start);
             let mut l = [0.0; CHUNK];
             let mut r = [0.0; CHUNK];
+            let mut scratch = [[0.0; CHUNK]; 8];
             while self.m < m {
                 let n = ((m - self.m) as usize).min(CHUNK);
-                self.render(&mut l[..n], &mut r[..n]);
+                self.render(&mut l[..n], &mut r[..n], &mut scratch);
             }
         }
     }

@@ -40,10 +40,35 @@ pub const IMPLEMENTED: [&str; 15] = [
     "spatial_angle_modulation_monaural_beat",
 ];
 
+/// One scratch buffer of a render call.
+pub type Buf = [f64; CHUNK];
+
+/// Scratch buffers a voice may use during one render call, at most.
+pub const SCRATCH: usize = 16;
+
+/// The scratch buffers lent to voices: they hold nothing between calls, so one set per
+/// renderer serves every voice, and a stream's working set stays small (many streams share
+/// one core's caches).
+pub struct Scratch(pub [Buf; SCRATCH]);
+
+impl Scratch {
+    pub fn boxed() -> Box<Scratch> {
+        Box::new(Scratch([[0.0; CHUNK]; SCRATCH]))
+    }
+}
+
+/// The first K buffers of `s`, and the rest (for a voice that renders another one).
+#[inline(always)]
+pub fn take<const K: usize>(s: &mut [Buf]) -> (&mut [Buf; K], &mut [Buf]) {
+    let (a, b) = s.split_at_mut(K);
+    (a.try_into().expect("enough scratch buffers"), b)
+}
+
 /// A voice instance positioned in its step. Implementations never allocate in `render`.
 pub trait Voice: Send {
     /// Writes the voice's own output for the next `l.len()` frames (≤ [`CHUNK`]) and advances.
-    fn render(&mut self, l: &mut [f64], r: &mut [f64]);
+    /// `scratch` holds at least [`SCRATCH`] buffers when called by the renderer.
+    fn render(&mut self, l: &mut [f64], r: &mut [f64], scratch: &mut [Buf]);
     /// Positions the voice so that the next frame rendered is step-local frame `m`.
     fn seek(&mut self, m: u64);
     /// Continuation state at the next frame to render (`voices.md` §2.16).

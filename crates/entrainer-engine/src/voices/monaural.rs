@@ -7,7 +7,8 @@ use crate::ramp::{Lerp, Ramp};
 use crate::shapes::sin_cycles;
 use crate::Result;
 
-use super::common::{fill_alpha, Wobble, CHUNK, INV_TAU};
+use super::common::{fill_alpha, Wobble, INV_TAU};
+use super::{take, Buf};
 use super::{Placement, Signature, Voice, VoiceState};
 
 const AM: usize = 0;
@@ -115,7 +116,6 @@ impl Monaural {
             carriers,
             am_clock: Clock::new(self.am_rate_hz, ramp, sr, clock0(AM)),
             wobble_clock: Clock::new(self.wobble.rate_hz, ramp, sr, clock0(WOBBLE)),
-            scratch: Box::new([[0.0; CHUNK]; 4]),
         }
     }
 }
@@ -127,14 +127,13 @@ pub struct MonauralVoice {
     carriers: [Carrier; 2],
     am_clock: Clock,
     wobble_clock: Clock,
-    scratch: Box<[[f64; CHUNK]; 4]>,
 }
 
 impl Voice for MonauralVoice {
-    fn render(&mut self, l: &mut [f64], r: &mut [f64]) {
+    fn render(&mut self, l: &mut [f64], r: &mut [f64], scratch: &mut [Buf]) {
         let n = l.len();
         let m0 = self.m;
-        let [alpha, wob, ph_lo, ph_hi] = &mut *self.scratch;
+        let ([alpha, wob, ph_lo, ph_hi], _) = take::<4>(scratch);
         let (alpha, wob, ph_lo, ph_hi) = (
             &mut alpha[..n],
             &mut wob[..n],

@@ -14,6 +14,7 @@ use crate::ramp::{Lerp, Ramp};
 use crate::timeline::frames;
 use crate::Result;
 
+use super::Buf;
 use super::{Placement, Voice, VoiceState};
 
 #[derive(Debug, Clone)]
@@ -148,7 +149,7 @@ impl NoiseVoice {
 }
 
 impl Voice for NoiseVoice {
-    fn render(&mut self, l: &mut [f64], r: &mut [f64]) {
+    fn render(&mut self, l: &mut [f64], r: &mut [f64], _scratch: &mut [Buf]) {
         self.engine.render(l, r);
         let m0 = self.m;
         let len = l.len() as u64;

@@ -17,6 +17,7 @@ use crate::Result;
 
 use super::binaural::VibratoParams;
 use super::common::{fill_alpha, DipAm, CHUNK, INV_TAU};
+use super::{take, Buf};
 use super::{FilterState, Placement, Signature, Voice, VoiceState};
 
 fn nonzero(l: &Lerp) -> bool {
@@ -209,10 +210,11 @@ impl PostFilter {
 fn warm_up(voice: &mut dyn Voice, frames_to_skip: u64) {
     let mut l = [0.0; CHUNK];
     let mut r = [0.0; CHUNK];
+    let mut scratch = [[0.0; CHUNK]; 12];
     let mut left = frames_to_skip;
     while left > 0 {
         let n = (left as usize).min(CHUNK);
-        voice.render(&mut l[..n], &mut r[..n]);
+        voice.render(&mut l[..n], &mut r[..n], &mut scratch);
         left -= n as u64;
     }
 }
@@ -385,7 +387,6 @@ impl Qam {
             sub: Clock::new(self.sub.rate_hz, ramp, sr, clock0(SUB)),
             wobble: Clock::new(self.wobble.rate_hz, ramp, sr, clock0(WOBBLE)),
             filter: PostFilter::new(sr, initial.and_then(|s| s.filters.as_ref())),
-            scratch: Box::new([[0.0; CHUNK]; 11]),
         }
     }
 }
@@ -406,8 +407,6 @@ pub struct QamVoice {
     sub: Clock,
     wobble: Clock,
     filter: PostFilter,
-    /// α, delayed α, E′ L/R, delayed E′ L/R, carrier phases L/R, wobble, spare, a modulator.
-    scratch: Box<[[f64; CHUNK]; 11]>,
 }
 
 /// E′_c (primary × secondary) at frames n0… (α of those frames in `alpha`).
@@ -441,12 +440,12 @@ impl QamVoice {
         g
     }
 
-    fn render_raw(&mut self, l: &mut [f64], r: &mut [f64]) {
+    fn render_raw(&mut self, l: &mut [f64], r: &mut [f64], scratch: &mut [Buf]) {
         let n = l.len();
         let m0 = self.m;
         let s = &self.spec;
-        let [alpha, alpha_d, env_l, env_r, envd_l, envd_r, ph_l, ph_r, wob, aux, tmp] =
-            &mut *self.scratch;
+        let ([alpha, alpha_d, env_l, env_r, envd_l, envd_r, ph_l, ph_r, wob, aux, tmp], _) =
+            take::<11>(scratch);
         let alpha = &mut alpha[..n];
         fill_alpha(&self.ramp, m0, alpha);
         let env = [&mut env_l[..n], &mut env_r[..n]];
@@ -579,8 +578,8 @@ impl QamVoice {
 }
 
 impl Voice for QamVoice {
-    fn render(&mut self, l: &mut [f64], r: &mut [f64]) {
-        self.render_raw(l, r);
+    fn render(&mut self, l: &mut [f64], r: &mut [f64], scratch: &mut [Buf]) {
+        self.render_raw(l, r, scratch);
         self.filter.process(l, r);
         self.m += l.len() as u64;
     }
@@ -770,7 +769,6 @@ impl Hybrid {
             vib: Clock::new(self.vib.rate_hz, ramp, sr, clock0(R_VIB)),
             wobble: Clock::new(self.wobble.rate_hz, ramp, sr, clock0(R_WOBBLE)),
             filter: PostFilter::new(sr, initial.and_then(|s| s.filters.as_ref())),
-            scratch: Box::new([[0.0; CHUNK]; 5]),
         }
     }
 }
@@ -787,16 +785,14 @@ pub struct HybridVoice {
     vib: Clock,
     wobble: Clock,
     filter: PostFilter,
-    /// α, tone phases 1 and 2, wobble, a modulator.
-    scratch: Box<[[f64; CHUNK]; 5]>,
 }
 
 impl HybridVoice {
-    fn render_raw(&mut self, l: &mut [f64], r: &mut [f64]) {
+    fn render_raw(&mut self, l: &mut [f64], r: &mut [f64], scratch: &mut [Buf]) {
         let n = l.len();
         let m0 = self.m;
         let s = &self.spec;
-        let [alpha, ph1, ph2, wob, tmp] = &mut *self.scratch;
+        let ([alpha, ph1, ph2, wob, tmp], _) = take::<5>(scratch);
         let (alpha, ph1, ph2, wob) = (&mut alpha[..n], &mut ph1[..n], &mut ph2[..n], &mut wob[..n]);
         fill_alpha(&self.ramp, m0, alpha);
         // L: ampL·E_L·cos(2πΦ_L), E_L = 1 + d·cos(2π·P + θ) when active.
@@ -832,8 +828,8 @@ impl HybridVoice {
 }
 
 impl Voice for HybridVoice {
-    fn render(&mut self, l: &mut [f64], r: &mut [f64]) {
-        self.render_raw(l, r);
+    fn render(&mut self, l: &mut [f64], r: &mut [f64], scratch: &mut [Buf]) {
+        self.render_raw(l, r, scratch);
         self.filter.process(l, r);
         self.m += l.len() as u64;
     }

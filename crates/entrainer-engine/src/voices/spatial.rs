@@ -26,6 +26,7 @@ use crate::Result;
 
 use super::common::{fill_alpha, CHUNK, INV_TAU};
 use super::monaural::{Monaural, MonauralVoice};
+use super::{take, Buf};
 use super::{Placement, Signature, Voice, VoiceState};
 
 const DEG: f64 = 180.0 / std::f64::consts::PI;
@@ -307,7 +308,7 @@ impl<S: Source> SpatialVoice<S> {
 }
 
 impl<S: Source> Voice for SpatialVoice<S> {
-    fn render(&mut self, l: &mut [f64], r: &mut [f64]) {
+    fn render(&mut self, l: &mut [f64], r: &mut [f64], _scratch: &mut [Buf]) {
         match self.head {
             Head::Kemar(_) => self.render_kemar(l, r),
             Head::Sphere { .. } => self.render_sphere(l, r),
@@ -669,7 +670,7 @@ impl SamMonaural {
             am_clock: Clock::new(self.am_rate_hz, ramp, sr, clock0(MONO_SOURCE_AM)),
             path: Clock::new(self.rate_hz, ramp, sr, clock0(MONO_PATH)),
             m: 0,
-            scratch: Box::new([[0.0; CHUNK]; 3]),
+            scratch: Box::new([[0.0; CHUNK]; 8]),
         };
         let preroll = |lead: usize| {
             self.preroll(place, initial.expect("pre-roll of a continued voice"), lead)
@@ -698,8 +699,9 @@ impl SamMonaural {
             Some(&back),
         );
         let (mut cl, mut cr) = (vec![0.0; lead], vec![0.0; lead]);
+        let mut scratch = [[0.0; CHUNK]; 4];
         for (a, b) in cl.chunks_mut(CHUNK).zip(cr.chunks_mut(CHUNK)) {
-            core.render(a, b);
+            core.render(a, b, &mut scratch);
         }
         let rate = self.am_rate_hz.start;
         let am = Clock::new(
@@ -747,7 +749,8 @@ pub struct SamMonauralSource {
     path: Clock,
     /// Frame the core is positioned at.
     m: u64,
-    scratch: Box<[[f64; CHUNK]; 3]>,
+    /// α and the core's output, then the core's own scratch (the source API lends none).
+    scratch: Box<[Buf; 8]>,
 }
 
 impl Source for SamMonauralSource {
@@ -759,10 +762,10 @@ impl Source for SamMonauralSource {
         let mut at = 0;
         while at < x.len() {
             let n = (x.len() - at).min(CHUNK);
-            let [alpha, cl, cr] = &mut *self.scratch;
+            let ([alpha, cl, cr], rest) = take::<3>(&mut self.scratch[..]);
             let (alpha, cl, cr) = (&mut alpha[..n], &mut cl[..n], &mut cr[..n]);
             fill_alpha(&self.ramp, m0 + at as u64, alpha);
-            self.core.render(cl, cr);
+            self.core.render(cl, cr, rest);
             for k in 0..n {
                 let a = alpha[k];
                 let nk = m0 + (at + k) as u64;
@@ -866,8 +869,9 @@ mod tests {
     fn render(spec: &VoiceSpec, place: Placement, from: u64, n: usize, block: usize) -> Vec<f64> {
         let mut v = spec.instantiate(place, None, from);
         let (mut l, mut r) = (vec![0.0; n], vec![0.0; n]);
+        let mut scratch = crate::voices::Scratch::boxed();
         for (a, b) in l.chunks_mut(block).zip(r.chunks_mut(block)) {
-            v.render(a, b);
+            v.render(a, b, &mut scratch.0);
         }
         l.into_iter().zip(r).flat_map(|(a, b)| [a, b]).collect()
     }

@@ -14,6 +14,7 @@ use crate::filters::{Coeffs, Df1};
 use crate::plan::Params;
 use crate::shapes::{frac, sin_cycles};
 
+use super::Buf;
 use super::{Placement, Voice, VoiceState};
 
 /// Quality factors of the four sections of an order-8 Butterworth: 1/(2·cos((2k − 1)π/16)).
@@ -328,7 +329,7 @@ impl SubliminalVoice {
 }
 
 impl Voice for SubliminalVoice {
-    fn render(&mut self, l: &mut [f64], r: &mut [f64]) {
+    fn render(&mut self, l: &mut [f64], r: &mut [f64], _scratch: &mut [Buf]) {
         let a = &*self.arranged;
         a.fill(&mut self.cursor, l);
         l.iter_mut().for_each(|x| *x *= a.gain);
