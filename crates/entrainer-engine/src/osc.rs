@@ -612,11 +612,31 @@ impl Carrier {
                                 + offset,
                         ) - floor(xj);
                         let per_cycle = shape.cycles_integral(1.0, skew);
-                        for (k, o) in seg.iter_mut().enumerate() {
-                            let x = xj + (base_k + k as i32) as f64 * rate_inc;
-                            let v = scale
-                                * (shape.cycles_integral(x, skew) + whole * per_cycle - j_offset);
-                            *o = frac(*o + frac(v));
+                        if shape == Shape::Triangle {
+                            // The skewed triangle's integral (shapes.rs) with the two divisions
+                            // turned into products: a third of the time per sample.
+                            let c = crate::shapes::split(skew);
+                            let (ic, i1c) = (1.0 / c, 1.0 / (1.0 - c));
+                            for (k, o) in seg.iter_mut().enumerate() {
+                                let x = xj + (base_k + k as i32) as f64 * rate_inc;
+                                let p = frac(x);
+                                let q = p - c;
+                                let tri = if p < c {
+                                    -p + p * p * ic
+                                } else {
+                                    q - q * q * i1c
+                                };
+                                let v = scale * (tri + whole * per_cycle - j_offset);
+                                *o = frac(*o + frac(v));
+                            }
+                        } else {
+                            for (k, o) in seg.iter_mut().enumerate() {
+                                let x = xj + (base_k + k as i32) as f64 * rate_inc;
+                                let v = scale
+                                    * (shape.cycles_integral(x, skew) + whole * per_cycle
+                                        - j_offset);
+                                *o = frac(*o + frac(v));
+                            }
                         }
                     }
                     i += run;

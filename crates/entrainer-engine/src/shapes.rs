@@ -66,7 +66,7 @@ pub fn frac(x: f64) -> f64 {
 }
 
 #[inline(always)]
-fn split(k: f64) -> f64 {
+pub(crate) fn split(k: f64) -> f64 {
     (0.5 + 0.5 * k).clamp(1e-9, 1.0 - 1e-9)
 }
 

@@ -7,7 +7,7 @@ use crate::ramp::{Lerp, Ramp};
 use crate::shapes::{sin_cycles, Shape};
 use crate::Result;
 
-use super::common::{clock_bank, clock_values, fill_alpha, DipAm, Wobble};
+use super::common::{alpha_for, clock_bank, clock_values, DipAm, Wobble};
 use super::pan::PanStage;
 use super::{take, Buf};
 use super::{Placement, Signature, Voice, VoiceState};
@@ -197,7 +197,7 @@ impl Voice for BinauralVoice {
             &mut ph_l[..n],
             &mut ph_r[..n],
         );
-        fill_alpha(&self.ramp, m0, alpha);
+        let alpha = alpha_for(&self.ramp, m0, alpha);
         let s = &self.spec;
         let wobble = s.wobble.is_active();
         if wobble {

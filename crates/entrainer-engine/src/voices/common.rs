@@ -50,6 +50,20 @@ pub fn fill_alpha(ramp: &Ramp, m0: u64, out: &mut [f64]) {
     }
 }
 
+/// α of a static voice: all zero, shared (no fill per call).
+static ZERO_ALPHA: [f64; CHUNK] = [0.0; CHUNK];
+
+/// α for frames m0.. of the chunk: `buf` filled, or the shared zeros of a static voice.
+#[inline]
+pub fn alpha_for<'a>(ramp: &Ramp, m0: u64, buf: &'a mut [f64]) -> &'a [f64] {
+    if ramp.is_hold() {
+        &ZERO_ALPHA[..buf.len()]
+    } else {
+        fill_alpha(ramp, m0, buf);
+        buf
+    }
+}
+
 /// Dip-form amplitude modulation: e = 1 − d·(1 + S(frac(P + θ/2π); k))/2 (`voices.md` §2.5).
 #[derive(Debug, Clone, Copy)]
 pub struct DipAm {

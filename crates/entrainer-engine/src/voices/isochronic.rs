@@ -9,7 +9,7 @@ use crate::shapes::{sin_cycles, Shape};
 use crate::Result;
 
 use super::binaural::VibratoParams;
-use super::common::{clock_bank, clock_values, fill_alpha, DipAm, Wobble, CHUNK, INV_TAU};
+use super::common::{alpha_for, clock_bank, clock_values, DipAm, Wobble, CHUNK, INV_TAU};
 use super::pan::PanStage;
 use super::{take, Buf};
 use super::{FilterState, Placement, Signature, Voice, VoiceState};
@@ -297,7 +297,7 @@ impl IsochronicVoice {
             &mut ph_r[..n],
             &mut pulse[..n],
         );
-        fill_alpha(&self.ramp, m0, alpha);
+        let alpha = alpha_for(&self.ramp, m0, alpha);
         let wobble = s.wobble.is_active();
         if wobble {
             self.carriers[0].fill(ph_l);
