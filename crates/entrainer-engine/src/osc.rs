@@ -5,6 +5,8 @@
 //! (anchor + linear offset), static vibrato (closed-form antiderivative), or the general
 //! anchored scheme (Gauss–Legendre anchors every 1024 frames, trapezoid between them).
 
+use std::sync::{Arc, Mutex, Weak};
+
 use crate::ramp::{Lerp, Ramp};
 use crate::shapes::{cos_cycles, floor, frac, sin_cycles, Shape};
 use crate::smooth;
@@ -287,9 +289,12 @@ pub struct Carrier {
     smooth: bool,
     /// Static plain-sine vibrato shallow enough for the phasor path of [`Carrier::fill_sin`].
     smooth_phasor: bool,
-    /// e^{2πi·k·inc} for k < [`PHASOR`]: the rotation from a phasor chunk's start to frame k.
-    rot_cos: [f64; PHASOR],
-    rot_sin: [f64; PHASOR],
+    /// e^{2πi·k·inc} for k < [`PHASOR`]: the rotation from a phasor chunk's start to frame k,
+    /// shared by every carrier of the same increment (streams of one track share the cache).
+    rot: Arc<Rotation>,
+    /// The carrier's linear phase and its vibrato LFO phase, with their last anchors kept
+    /// from one call to the next (a cache: the values depend on the frame alone).
+    lin_cache: [LinearPhase; 2],
     // Anchor j and its phase; for General also the running trapezoid state.
     anchor_j: u64,
     anchor: Phase,
@@ -360,14 +365,23 @@ impl Carrier {
             }
             _ => false,
         };
-        let mut rot_cos = [1.0; PHASOR];
-        let mut rot_sin = [0.0; PHASOR];
-        if let Mode::Constant { inc } | Mode::StaticVibrato { inc, .. } = mode {
-            for k in 0..PHASOR {
-                rot_cos[k] = cos_cycles(k as f64 * inc);
-                rot_sin[k] = sin_cycles(k as f64 * inc);
-            }
-        }
+        let rot = match mode {
+            Mode::Constant { inc } | Mode::StaticVibrato { inc, .. } => Rotation::shared(inc),
+            Mode::General => Rotation::shared(0.0),
+        };
+        let lin_cache = match mode {
+            Mode::Constant { inc } => [LinearPhase::new(phase0, inc, 0.0); 2],
+            Mode::StaticVibrato {
+                inc,
+                rate_inc,
+                offset,
+                ..
+            } => [
+                LinearPhase::new(phase0, inc, 0.0),
+                LinearPhase::new(Phase::default(), rate_inc, offset),
+            ],
+            Mode::General => [LinearPhase::new(phase0, 0.0, 0.0); 2],
+        };
         let mut c = Carrier {
             spec,
             ramp,
@@ -376,8 +390,8 @@ impl Carrier {
             phase0,
             smooth,
             smooth_phasor,
-            rot_cos,
-            rot_sin,
+            rot,
+            lin_cache,
             anchor_j: 0,
             anchor: phase0,
             next_n: 0,
@@ -647,6 +661,41 @@ impl Carrier {
     }
 }
 
+/// e^{2πi·k·inc} for k < [`PHASOR`].
+#[derive(Debug)]
+pub struct Rotation {
+    cos: [f64; PHASOR],
+    sin: [f64; PHASOR],
+}
+
+impl Rotation {
+    /// The table of `inc`, shared with every other live carrier of the same increment.
+    /// Called where carriers are built (never on the audio thread).
+    fn shared(inc: f64) -> Arc<Rotation> {
+        static TABLES: Mutex<Vec<(u64, Weak<Rotation>)>> = Mutex::new(Vec::new());
+        let mut tables = TABLES.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(t) = tables
+            .iter()
+            .find(|(k, _)| *k == inc.to_bits())
+            .and_then(|(_, w)| w.upgrade())
+        {
+            return t;
+        }
+        let mut r = Rotation {
+            cos: [1.0; PHASOR],
+            sin: [0.0; PHASOR],
+        };
+        for k in 0..PHASOR {
+            r.cos[k] = cos_cycles(k as f64 * inc);
+            r.sin[k] = sin_cycles(k as f64 * inc);
+        }
+        let r = Arc::new(r);
+        tables.retain(|(_, w)| w.strong_count() > 0);
+        tables.push((inc.to_bits(), Arc::downgrade(&r)));
+        r
+    }
+}
+
 /// Frames per phasor chunk in [`Carrier::fill_sin`]; chunks start at multiples of it
 /// (the knots of `smooth.rs`).
 pub const PHASOR: usize = smooth::KNOT as usize;
@@ -679,8 +728,9 @@ impl Carrier {
     pub fn fill_sin_scaled(&mut self, out: &mut [f64], gain: f64) {
         match self.mode {
             Mode::Constant { inc } => {
-                let (p0, n0) = (self.phase0, self.next_n);
-                let mut lin = LinearPhase::new(p0, inc, 0.0);
+                let n0 = self.next_n;
+                let _ = inc;
+                let mut lin = self.lin_cache[0];
                 self.phasor_chunks(gain, n0, out, |c, chunks, cs, sn| {
                     let mut x = [0.0; BATCH];
                     for i in 0..chunks {
@@ -691,6 +741,7 @@ impl Carrier {
                         cs[i] = cos_cycles(x[i]);
                     }
                 });
+                self.lin_cache[0] = lin;
                 self.next_n += out.len() as u64;
             }
             Mode::StaticVibrato {
@@ -706,10 +757,10 @@ impl Carrier {
                 let c0 = 1.0 - 2.0 * std::f64::consts::PI * j_offset;
                 // v'(n) per frame in radians of the carrier: 2π·s2·2π·rate_inc·sin 2πx.
                 let d = 4.0 * std::f64::consts::PI * std::f64::consts::PI * s2 * rate_inc;
-                let (rc, rs) = (&self.rot_cos, &self.rot_sin);
+                let (rc, rs) = (&self.rot.cos, &self.rot.sin);
                 let len = out.len();
-                let mut carrier = LinearPhase::new(p0, inc, 0.0);
-                let mut lfo = LinearPhase::new(Phase::default(), rate_inc, offset);
+                let [mut carrier, mut lfo] = self.lin_cache;
+                let _ = (p0, inc, offset);
                 let mut i = 0;
                 while i < len {
                     let n = n0 + i as u64;
@@ -762,6 +813,7 @@ impl Carrier {
                         i += k1 - k0;
                     }
                 }
+                self.lin_cache = [carrier, lfo];
                 self.next_n += len as u64;
             }
             _ => {
@@ -784,7 +836,7 @@ impl Carrier {
         mut starts: impl FnMut(u64, usize, &mut [f64; BATCH], &mut [f64; BATCH]),
     ) {
         let len = out.len();
-        let (rc, rs) = (&self.rot_cos, &self.rot_sin);
+        let (rc, rs) = (&self.rot.cos, &self.rot.sin);
         let mut i = 0;
         while i < len {
             let n = n0 + i as u64;
@@ -811,6 +863,7 @@ impl Carrier {
 
 /// [`linear_phase`] at many frames, keeping the last anchor so that frames sharing one cost
 /// a multiply-add (same arithmetic, same bits).
+#[derive(Debug, Clone, Copy)]
 pub struct LinearPhase {
     p0: Phase,
     inc: f64,
