@@ -289,7 +289,7 @@ pub struct Carrier {
     smooth: bool,
     /// Static plain-sine vibrato shallow enough for the phasor path of [`Carrier::fill_sin`].
     smooth_phasor: bool,
-    /// e^{2πi·k·inc} for k < [`PHASOR`]: the rotation from a phasor chunk's start to frame k,
+    /// e^{2πi·k·inc} for k < [`ROT`]: the rotation from a phasor chunk's start to frame k,
     /// shared by every carrier of the same increment (streams of one track share the cache).
     rot: Arc<Rotation>,
     /// The carrier's linear phase and its vibrato LFO phase, with their last anchors kept
@@ -661,11 +661,11 @@ impl Carrier {
     }
 }
 
-/// e^{2πi·k·inc} for k < [`PHASOR`].
+/// e^{2πi·k·inc} for k < [`ROT`].
 #[derive(Debug)]
 pub struct Rotation {
-    cos: [f64; PHASOR],
-    sin: [f64; PHASOR],
+    cos: [f64; ROT],
+    sin: [f64; ROT],
 }
 
 impl Rotation {
@@ -682,10 +682,10 @@ impl Rotation {
             return t;
         }
         let mut r = Rotation {
-            cos: [1.0; PHASOR],
-            sin: [0.0; PHASOR],
+            cos: [1.0; ROT],
+            sin: [0.0; ROT],
         };
-        for k in 0..PHASOR {
+        for k in 0..ROT {
             r.cos[k] = cos_cycles(k as f64 * inc);
             r.sin[k] = sin_cycles(k as f64 * inc);
         }
@@ -700,6 +700,10 @@ impl Rotation {
 /// (the knots of `smooth.rs`).
 pub const PHASOR: usize = smooth::KNOT as usize;
 
+/// Frames per chunk of a constant-frequency carrier (its rotation table's length): longer
+/// than [`PHASOR`], so exact chunk starts are rarer. The vibrato path uses the first PHASOR.
+pub const ROT: usize = 128;
+
 /// Chunks handled per batch of exact chunk-start values.
 const BATCH: usize = 16;
 
@@ -713,11 +717,12 @@ impl Carrier {
     /// Writes sin(2π·Φ(n)) for the next `out.len()` frames and advances: the same samples as
     /// [`Carrier::fill`] followed by `sin_cycles`, to within a few 1e-16 (or 1e-9 with vibrato).
     ///
-    /// Constant frequency: each chunk of [`PHASOR`] frames starts from the exact phase Φ(n_c)
+    /// Constant frequency: each chunk of [`ROT`] frames starts from the exact phase Φ(n_c)
     /// and rotates by the table e^{2πi·k·inc}, so a sample costs two multiply-adds instead of a
     /// sine. A shallow plain-sine vibrato adds e^{2πi(v(n) − v(n_c))}, interpolated between
     /// exact knots by a complex cubic Hermite (error below 1e-9, `smooth::smooth_phase_enough`).
-    /// Chunk starts sit at absolute multiples of PHASOR, so every sample depends on n alone.
+    /// Chunk starts sit at absolute multiples of ROT (PHASOR with vibrato), so every sample
+    /// depends on n alone.
     pub fn fill_sin(&mut self, out: &mut [f64]) {
         self.fill_sin_scaled(out, 1.0);
     }
@@ -734,7 +739,7 @@ impl Carrier {
                 self.phasor_chunks(gain, n0, out, |c, chunks, cs, sn| {
                     let mut x = [0.0; BATCH];
                     for i in 0..chunks {
-                        x[i] = lin.at(c + (i * PHASOR) as u64);
+                        x[i] = lin.at(c + (i * ROT) as u64);
                     }
                     for i in 0..round4(chunks) {
                         sn[i] = sin_cycles(x[i]);
@@ -826,7 +831,7 @@ impl Carrier {
     }
 
     /// Constant-frequency phasor: `starts(c, cos, sin)` fills e^{2πiΦ} at chunk starts
-    /// c, c + PHASOR, …; each frame then rotates by the table.
+    /// c, c + ROT, …; each frame then rotates by the table.
     #[inline(always)]
     fn phasor_chunks(
         &self,
@@ -840,15 +845,15 @@ impl Carrier {
         let mut i = 0;
         while i < len {
             let n = n0 + i as u64;
-            let c_first = n - n % PHASOR as u64;
-            let chunks = (((n0 + len as u64 - 1) - c_first) as usize / PHASOR + 1).min(BATCH);
+            let c_first = n - n % ROT as u64;
+            let chunks = (((n0 + len as u64 - 1) - c_first) as usize / ROT + 1).min(BATCH);
             let mut cs = [0.0; BATCH];
             let mut sn = [0.0; BATCH];
             starts(c_first, chunks, &mut cs, &mut sn);
             for q in 0..chunks {
-                let base = c_first + (q * PHASOR) as u64;
+                let base = c_first + (q * ROT) as u64;
                 let k0 = if q == 0 { (n - base) as usize } else { 0 };
-                let k1 = ((n0 + len as u64 - base) as usize).min(PHASOR);
+                let k1 = ((n0 + len as u64 - base) as usize).min(ROT);
                 let (c, s) = (gain * cs[q], gain * sn[q]);
                 let seg = &mut out[i..i + (k1 - k0)];
                 let (tc, ts) = (&rc[k0..k1], &rs[k0..k1]);
