@@ -100,6 +100,27 @@ def test_seek_fades_out_jumps_and_equals_the_full_render_after_its_ramp():
     s.stop()
 
 
+def test_a_step_starting_just_after_a_seek_target_is_there_at_once():
+    # Steps of 0.3 s without crossfades; seek to 5 ms before the third one starts. That step
+    # travels with the seek: it must sound on its first frame, even when the stream is pulled
+    # far faster than real time (the preparer only wakes up every few milliseconds).
+    t = track(*[step(0.3, voice(ampL=0.4, ampR=0.4, baseFreq=300.0 + 100 * i, beatFreq=5.0)) for i in range(4)],
+              sample_rate=SR, crossfade=0.0)
+    offline = entrainer.render(t, levels="provisional").astype(np.float64)
+    boundary = int(0.6 * SR)
+    target = boundary - 240
+    with Stream(t, output="manual", levels="provisional") as s:
+        s.pull(256)
+        s.seek(target / SR)
+        y = np.concatenate([s.pull(64) for _ in range(60)]).astype(np.float64)
+        assert s.status().underruns == 0
+    # 10 ms fade out, then the target faded in over 10 ms, then the full render from there
+    np.testing.assert_allclose(y[480:960], (offline[target:target + 480].T * ramp(480, 0, 1)).T, atol=1e-6)
+    after = y[960:]
+    np.testing.assert_allclose(after, offline[target + 480:target + 480 + after.shape[0]], atol=1e-6)
+    assert np.abs(after).max() > 0.1  # the new step sounds
+
+
 def test_update_keeps_continuing_voices_in_phase():
     """Replacing the track with itself changes nothing: no dip, no restart."""
     t = probe_track()

@@ -293,6 +293,23 @@ impl Program {
             .collect()
     }
 
+    /// The steps sounding at `p`, positioned there, and the next few that start within
+    /// `ahead` frames after it, positioned at their start: a seek or start hands them all
+    /// over at once, so a step just after the target never waits for the preparer. (A step
+    /// the preparer sends again is recognised and dropped.)
+    pub fn instantiate_around(&self, p: u64, ahead: u64, generation: u64) -> Vec<StepInstance> {
+        const UPCOMING: usize = 4;
+        let t = &self.timeline;
+        let mut steps: Vec<StepInstance> = (0..t.len())
+            .filter(|&i| t.starts[i] > p && t.starts[i] <= p.saturating_add(ahead))
+            .take(UPCOMING)
+            .map(|i| self.instantiate_step(i, 0, generation))
+            .collect();
+        // sounding steps last: the renderer takes steps from the back of the list
+        steps.extend(self.instantiate_at(p, generation));
+        steps
+    }
+
     /// The background noise positioned at timeline frame `p` (warm-up done here).
     pub fn noise_at(&self, p: u64) -> Option<BackgroundNoise> {
         self.noise.clone().map(|mut n| {

@@ -15,6 +15,10 @@ use crate::commands::{Command, COMMAND_SLOTS, STEP_QUEUE_SLOTS};
 use crate::core::Core;
 use crate::output::{Backend, Output};
 use crate::prepare::{self, Programs};
+
+/// Steps starting this soon after a start, seek or update target travel with it (the
+/// preparer, woken by the same call, takes the rest).
+const HANDOVER_S: f64 = 0.5;
 use crate::status::{Snapshot, State, Status};
 use crate::PlayerError;
 
@@ -62,7 +66,7 @@ impl Player {
         let (prep_tx, prep_rx) = RingBuffer::new(STEP_QUEUE_SLOTS);
         let (disp_tx, disp_rx) = RingBuffer::new(STEP_QUEUE_SLOTS * 4);
         let start = config.start_frame.min(program.total_frames());
-        let steps = program.instantiate_at(start, 0);
+        let steps = program.instantiate_around(start, frames(HANDOVER_S, sr), 0);
         let renderer = Box::new(Renderer::real_time(
             Arc::clone(&program),
             levels.clone(),
@@ -165,7 +169,11 @@ impl Player {
         self.generation += 1;
         let g = self.generation;
         self.register(g, Arc::clone(&self.program));
-        let steps = self.program.instantiate_at(frame, g);
+        let steps = self.program.instantiate_around(
+            frame,
+            frames(HANDOVER_S, self.program.sample_rate()),
+            g,
+        );
         let noise = self.program.noise_at(frame);
         let sent = self.send(Command::Seek {
             frame,
@@ -197,7 +205,7 @@ impl Player {
         self.generation += 1;
         let g = self.generation;
         self.register(g, Arc::clone(&program));
-        let steps = program.instantiate_at(at, g);
+        let steps = program.instantiate_around(at, frames(HANDOVER_S, program.sample_rate()), g);
         let renderer = Box::new(Renderer::real_time(
             Arc::clone(&program),
             levels.clone(),
