@@ -25,20 +25,7 @@ pub fn time_callbacks(
     streams: usize,
     spacing: u64,
 ) -> Result<Vec<u64>, PlayerError> {
-    let total = program.total_frames().max(1);
-    let mut players = Vec::with_capacity(streams.max(1));
-    for i in 0..streams.max(1) as u64 {
-        players.push(Player::start(
-            Arc::clone(&program),
-            levels.clone(),
-            PlayerConfig {
-                block_size: block,
-                output: Output::Manual,
-                start_frame: (start_frame + i * spacing) % total,
-                gain: 1.0,
-            },
-        )?);
-    }
+    let mut players = start_players(&program, &levels, block, start_frame, streams, spacing)?;
     let mut out = vec![0.0f32; 2 * block];
     let mut times = Vec::with_capacity(blocks);
     for _ in 0..blocks {
@@ -52,6 +39,33 @@ pub fn time_callbacks(
         p.stop()?;
     }
     Ok(times)
+}
+
+/// `streams` manual-output players (at least one) started `spacing` frames apart from
+/// `start_frame`, wrapping within the track.
+fn start_players(
+    program: &Arc<Program>,
+    levels: &Levels,
+    block: usize,
+    start_frame: u64,
+    streams: usize,
+    spacing: u64,
+) -> Result<Vec<Player>, PlayerError> {
+    let total = program.total_frames().max(1);
+    (0..streams.max(1) as u64)
+        .map(|i| {
+            Player::start(
+                Arc::clone(program),
+                levels.clone(),
+                PlayerConfig {
+                    block_size: block,
+                    output: Output::Manual,
+                    start_frame: (start_frame + i * spacing) % total,
+                    gain: 1.0,
+                },
+            )
+        })
+        .collect()
 }
 
 /// What [`serve_paced`] measured.
@@ -81,21 +95,8 @@ pub fn serve_paced(
     seconds: f64,
 ) -> Result<Served, PlayerError> {
     use std::time::Duration;
-    let total = program.total_frames().max(1);
     let sr = program.sample_rate() as f64;
-    let mut players = Vec::with_capacity(streams.max(1));
-    for i in 0..streams.max(1) as u64 {
-        players.push(Player::start(
-            Arc::clone(&program),
-            levels.clone(),
-            PlayerConfig {
-                block_size: block,
-                output: Output::Manual,
-                start_frame: (i * spacing) % total,
-                gain: 1.0,
-            },
-        )?);
-    }
+    let mut players = start_players(&program, &levels, block, 0, streams, spacing)?;
     crate::output::promote_current_thread();
     let mut out = vec![0.0f32; 2 * block];
     let period = Duration::from_secs_f64(block as f64 / sr);

@@ -592,6 +592,27 @@ impl PyStream {
     }
 }
 
+/// A plan's program at `sample_rate` with its provisional levels, for the benchmark hooks.
+fn bench_program(
+    py: Python<'_>,
+    plan_json: &str,
+    sample_rate: u32,
+) -> PyResult<(Arc<Program>, Levels)> {
+    let program = program_from(
+        py,
+        plan_json,
+        RenderOptions {
+            sample_rate,
+            ..RenderOptions::default()
+        },
+        None,
+        None,
+        None,
+    )?;
+    let lv = levels::provisional(&program);
+    Ok((program, lv))
+}
+
 /// Benchmark hook: durations (ns) of `blocks` rounds of audio callbacks of `block` frames,
 /// one per stream per round (`streams` players `spacing` frames apart).
 #[pyfunction]
@@ -607,18 +628,7 @@ fn time_callbacks(
     streams: usize,
     spacing: u64,
 ) -> PyResult<Vec<u64>> {
-    let program = program_from(
-        py,
-        plan_json,
-        RenderOptions {
-            sample_rate,
-            ..RenderOptions::default()
-        },
-        None,
-        None,
-        None,
-    )?;
-    let lv = levels::provisional(&program);
+    let (program, lv) = bench_program(py, plan_json, sample_rate)?;
     py.detach(move || {
         entrainer_player::bench::time_callbacks(
             program,
@@ -648,18 +658,7 @@ fn serve_paced(
     warmup_s: f64,
     seconds: f64,
 ) -> PyResult<(u64, u64, f64, f64)> {
-    let program = program_from(
-        py,
-        plan_json,
-        RenderOptions {
-            sample_rate,
-            ..RenderOptions::default()
-        },
-        None,
-        None,
-        None,
-    )?;
-    let lv = levels::provisional(&program);
+    let (program, lv) = bench_program(py, plan_json, sample_rate)?;
     let s = py
         .detach(move || {
             entrainer_player::bench::serve_paced(
