@@ -562,8 +562,7 @@ impl Carrier {
                 rate_inc,
                 offset,
                 j_offset,
-                skew,
-                shape,
+                ..
             } if self.smooth => {
                 // The plain-sine vibrato offset v(n) = scale·(J(x) − J(o)) = s2·(cos 2πo − cos 2πx),
                 // x = n·rate_inc + o, is smooth: exact knots, Hermite in between (smooth.rs).
@@ -571,7 +570,6 @@ impl Carrier {
                 let s2 = scale * (0.5 / std::f64::consts::PI);
                 let c0 = 1.0 - 2.0 * std::f64::consts::PI * j_offset;
                 let dx = 2.0 * std::f64::consts::PI * rate_inc;
-                let _ = (skew, shape);
                 let mut lfo = LinearPhase::new(Phase::default(), rate_inc, offset);
                 smooth::fill_phased(
                     n0,
@@ -732,9 +730,8 @@ impl Carrier {
     /// for a gain of 1).
     pub fn fill_sin_scaled(&mut self, out: &mut [f64], gain: f64) {
         match self.mode {
-            Mode::Constant { inc } => {
+            Mode::Constant { .. } => {
                 let n0 = self.next_n;
-                let _ = inc;
                 let mut lin = self.lin_cache[0];
                 self.phasor_chunks(gain, n0, out, |c, chunks, cs, sn| {
                     let mut x = [0.0; BATCH];
@@ -750,14 +747,12 @@ impl Carrier {
                 self.next_n += out.len() as u64;
             }
             Mode::StaticVibrato {
-                inc,
                 scale,
                 rate_inc,
-                offset,
                 j_offset,
                 ..
             } if self.smooth_phasor => {
-                let (p0, n0) = (self.phase0, self.next_n);
+                let n0 = self.next_n;
                 let s2 = scale * (0.5 / std::f64::consts::PI);
                 let c0 = 1.0 - 2.0 * std::f64::consts::PI * j_offset;
                 // v'(n) per frame in radians of the carrier: 2π·s2·2π·rate_inc·sin 2πx.
@@ -765,7 +760,6 @@ impl Carrier {
                 let (rc, rs) = (&self.rot.cos, &self.rot.sin);
                 let len = out.len();
                 let [mut carrier, mut lfo] = self.lin_cache;
-                let _ = (p0, inc, offset);
                 let mut i = 0;
                 while i < len {
                     let n = n0 + i as u64;
@@ -902,9 +896,7 @@ impl LinearPhase {
 /// frac(p₀ + n·inc + offset) at one frame, with exactly the arithmetic of [`fill_linear`].
 #[inline]
 pub fn linear_phase(p0: Phase, inc: f64, offset: f64, n: u64) -> f64 {
-    let j = n / ANCHOR;
-    let a = frac(p0.add_product((j * ANCHOR) as f64, inc).frac + offset);
-    frac(a + ((n - j * ANCHOR) as i32) as f64 * inc)
+    LinearPhase::new(p0, inc, offset).at(n)
 }
 
 /// out[k] ← frac(p₀ + n·inc + out[k]) for n = n0…: adds an offset already in `out`.

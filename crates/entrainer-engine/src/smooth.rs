@@ -87,9 +87,9 @@ const BATCH: usize = 16;
 
 /// Fills `out` for frames n0.. from knots `knot(phase(n)) = (value, derivative per frame)`.
 ///
-/// The same samples as [`fill`] with `|n| knot(phase(n))`, faster: the phases of a batch of
-/// knots come first (a cheap scalar step), then `knot` runs over them as one vectorised loop
-/// instead of one latency-bound sine after another.
+/// The phases of a batch of knots come first (a cheap scalar step), then `knot` runs over
+/// them as one vectorised loop instead of one latency-bound sine after another. Knots sit at
+/// absolute multiples of KNOT, so the samples do not depend on how `out` is split.
 #[inline]
 pub fn fill_phased(
     n0: u64,
@@ -129,35 +129,6 @@ pub fn fill_phased(
     }
 }
 
-/// Fills `out` for frames n0.. from `knot(n) = (value, derivative per frame)`.
-#[inline]
-pub fn fill(n0: u64, out: &mut [f64], knot: impl Fn(u64) -> (f64, f64)) {
-    let mut i = 0;
-    let mut j = n0 / KNOT;
-    let mut left = knot(j * KNOT);
-    while i < out.len() {
-        let n = n0 + i as u64;
-        let k0 = (n - j * KNOT) as usize;
-        let right = knot((j + 1) * KNOT);
-        let run = (KNOT as usize - k0).min(out.len() - i);
-        let (p0, m0, p1, m1) = (left.0, left.1, right.0, right.1);
-        let b = &BASIS.0;
-        let (b0, b1, b2, b3) = (
-            &b[0][k0..k0 + run],
-            &b[1][k0..k0 + run],
-            &b[2][k0..k0 + run],
-            &b[3][k0..k0 + run],
-        );
-        let seg = &mut out[i..i + run];
-        for k in 0..run {
-            seg[k] = fma(b3[k], m1, fma(b2[k], p1, fma(b1[k], m0, b0[k] * p0)));
-        }
-        i += run;
-        j += 1;
-        left = right;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,12 +141,17 @@ mod tests {
         assert!(smooth_enough(r, sr));
         let inc = r / sr as f64;
         let mut out = vec![0.0; 10_000];
-        fill(123, &mut out, |n| {
-            (
-                sin_cycles(n as f64 * inc),
-                2.0 * std::f64::consts::PI * inc * cos_cycles(n as f64 * inc),
-            )
-        });
+        fill_phased(
+            123,
+            &mut out,
+            |n| n as f64 * inc,
+            |x| {
+                (
+                    sin_cycles(x),
+                    2.0 * std::f64::consts::PI * inc * cos_cycles(x),
+                )
+            },
+        );
         let worst = out
             .iter()
             .enumerate()
@@ -186,12 +162,12 @@ mod tests {
 
     #[test]
     fn any_split_gives_the_same_bits() {
-        let f = |n: u64| ((n as f64 * 0.001).sin(), 0.001 * (n as f64 * 0.001).cos());
+        let f = |x: f64| (x.sin(), 0.001 * x.cos());
         let mut whole = vec![0.0; 1000];
-        fill(7, &mut whole, f);
+        fill_phased(7, &mut whole, |n| n as f64 * 0.001, f);
         let mut parts = vec![0.0; 1000];
         for (c, chunk) in parts.chunks_mut(13).enumerate() {
-            fill(7 + 13 * c as u64, chunk, f);
+            fill_phased(7 + 13 * c as u64, chunk, |n| n as f64 * 0.001, f);
         }
         assert_eq!(whole, parts);
     }
