@@ -24,7 +24,8 @@ fi
 
 command -v cargo >/dev/null || { echo "setup: Rust (cargo) is required: https://rustup.rs" >&2; exit 1; }
 # The engine's loops vectorise 4-wide with AVX2 and FMA; use them when this CPU has them
-# (the samples are bit-identical either way: the engine never lets the compiler fuse).
+# (within one build every render is bit-identical; builds with and without FMA can differ
+# in the last bit, see shapes::fma).
 if [ -z "${RUSTFLAGS:-}" ] && [ "$(uname -m)" = x86_64 ] && grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo; then
     export RUSTFLAGS="-C target-cpu=x86-64-v3"
 fi

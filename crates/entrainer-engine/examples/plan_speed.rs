@@ -1,9 +1,10 @@
 //! Times one measured render of a plan file (as `entrainer.plan.build_plan` writes it):
-//! `cargo run --release --example plan_speed -- PLAN.json [seconds]`.
+//! `cargo run --release --example plan_speed -- PLAN.json [seconds]`
+//! (`ENTRAINER_SCAN=full` for the analysis without bounds).
 use std::sync::Arc;
 use std::time::Instant;
 
-use entrainer_engine::levels::measure;
+use entrainer_engine::levels::{measure_with, Scan};
 use entrainer_engine::plan::Plan;
 use entrainer_engine::renderer::{Program, RenderOptions, Renderer};
 
@@ -17,8 +18,28 @@ fn main() {
         None => program.total_frames(),
     };
     let t0 = Instant::now();
-    let analysis = measure(&program, &mut |_, _| true).expect("measure");
+    // ENTRAINER_SCAN=full times the analysis that renders every voice everywhere.
+    let mode = match std::env::var("ENTRAINER_SCAN").as_deref() {
+        Ok("full") => Scan::Full,
+        _ => Scan::Bounded,
+    };
+    // ENTRAINER_RENDER_ONLY=1 skips the analysis (unity levels), to profile the render alone.
+    let analysis = if std::env::var_os("ENTRAINER_RENDER_ONLY").is_some() {
+        let n = program.steps.len();
+        entrainer_engine::levels::Analysis {
+            levels: entrainer_engine::Levels::unity(n),
+            step_peaks: vec![0.0; n],
+            peak: 0.0,
+            voice_blocks: [0; 2],
+        }
+    } else {
+        measure_with(&program, mode, &mut |_, _| true).expect("measure")
+    };
     let t_measure = t0.elapsed().as_secs_f64();
+    println!(
+        "{mode:?} scan: step peaks {:?}, peak {}",
+        analysis.step_peaks, analysis.peak
+    );
     let t1 = Instant::now();
     let mut r = Renderer::new(Arc::clone(&program), analysis.levels.clone());
     let (mut l, mut rr) = (vec![0.0; 4096], vec![0.0; 4096]);

@@ -209,6 +209,15 @@ impl Envelope {
         self.envelope(m) * self.fade(m)
     }
 
+    /// An upper bound of |gain(m)| over the step (the edge fades only lower it).
+    pub fn max_gain(&self) -> f64 {
+        match self.shape {
+            Shape::Flat | Shape::Linen { .. } => 1.0,
+            Shape::FadeIn { s, t, .. } | Shape::FadeOut { s, t, .. } => s.abs().max(t.abs()),
+            Shape::Adsr { sustain, .. } => sustain.abs().max(1.0),
+        }
+    }
+
     /// Whether [m0, m0 + len) lies where the gain is exactly 1.
     pub fn unity_over(&self, m0: u64, len: u64) -> bool {
         if !matches!(self.shape, Shape::Flat) {

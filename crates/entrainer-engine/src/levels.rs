@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use crate::error::{EngineError, Result};
 use crate::plan::CrossfadeCurve;
-use crate::renderer::{render_step_mix, Levels, Program, Renderer};
-use crate::voices::{take, Scratch, CHUNK};
+use crate::renderer::{Levels, Program, Renderer};
+use crate::voices::{Scratch, CHUNK};
 
 /// Crossfade audio kept for the one-pass peak, in f64 values (32 MiB).
 const KEEP_BUDGET: u64 = 4 << 20;
@@ -27,6 +27,9 @@ pub struct Analysis {
     pub step_peaks: Vec<f64>,
     /// P: peak of M(t) over the analysed range.
     pub peak: f64,
+    /// Voice blocks the step scans rendered, and how many there are ([`Scan::Bounded`]
+    /// skips the difference).
+    pub voice_blocks: [u64; 2],
 }
 
 fn step_gain(peak: f64, ceiling: Option<f64>) -> f64 {
@@ -49,12 +52,40 @@ struct StepScan {
     mid_peak: f64,
     head: Vec<[f64; 2]>,
     tail: Vec<[f64; 2]>,
+    /// Voice blocks rendered, of all.
+    voice_blocks: [u64; 2],
 }
 
+/// How the analysis finds a step's peak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scan {
+    /// Every voice renders every frame.
+    Full,
+    /// Skips voices where their strict amplitude bounds cannot reach the peak found so far
+    /// (below). Same result as [`Scan::Full`], bit for bit.
+    Bounded,
+}
+
+/// Relative slack on the skip test: covers the rounding of the sums and the engine's
+/// interpolation errors (≤ 1e-9 of a voice's amplitude), so a skipped block provably holds
+/// no sample above the peak.
+const SLACK: f64 = 1e-7;
+
+/// The peak of one step mix y_i, with the crossfade audio kept when `keep`.
+///
+/// With [`Scan::Bounded`], a block inside the step (outside its crossfades) first renders the
+/// voices without a strict bound (`VoiceSpec::strict_bound`: noise, filtered voices), then
+/// the others from the loudest bound down. Before each, if max|partial sum| + the bounds of
+/// the voices left cannot exceed the peak found so far, the block cannot hold the step's
+/// peak and the rest is skipped; voices skipped this way seek to the next block they render
+/// (class E voices seek exactly). A block that is not skipped sums its voices in step order
+/// with the renderer's arithmetic (`renderer::add_voice`), so the peaks are those of the
+/// full scan. In the real files a step's few loudest voices usually settle it.
 fn scan_step(
     program: &Program,
     i: usize,
     keep: bool,
+    mode: Scan,
     done: &mut u64,
     total: u64,
     progress: &mut dyn FnMut(u64, u64) -> bool,
@@ -63,39 +94,118 @@ fn scan_step(
     let n = t.lengths[i];
     let (kin, kout) = (t.crossfade_in(i), t.crossfade_out(i));
     let step = &program.steps[i];
+    let nv = step.voices.len();
     let mut voices: Vec<_> = step.voices.iter().map(|v| v.instantiate(0)).collect();
+    // Next frame each voice renders (voices skipped over a block seek before rendering again).
+    let mut next = vec![0u64; nv];
     let mut scratch = Scratch::boxed();
     let mut scan = StepScan {
         peak: 0.0,
         mid_peak: 0.0,
         head: Vec::new(),
         tail: Vec::new(),
+        voice_blocks: [0; 2],
     };
     if keep {
         scan.head.reserve(kin as usize);
         scan.tail.reserve(kout as usize);
     }
+    // Strict bounds, the envelope's largest gain included; voices without one come first.
+    let bounds: Vec<Option<[f64; 2]>> = step
+        .voices
+        .iter()
+        .map(|v| match mode {
+            Scan::Full => None,
+            Scan::Bounded => v
+                .spec
+                .strict_bound()
+                .map(|b| b.map(|x| x * v.envelope.max_gain())),
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..nv).collect();
+    order.sort_by(|&a, &b| {
+        let key = |j: usize| bounds[j].map_or(f64::INFINITY, |b| b[0].max(b[1]));
+        key(b).total_cmp(&key(a))
+    });
+    let unbounded = bounds.iter().filter(|b| b.is_none()).count();
+    let bounded = unbounded < nv;
+    let all_bounds = bounds
+        .iter()
+        .flatten()
+        .fold([0.0; 2], |a, b| [a[0] + b[0], a[1] + b[1]]);
+    // Each voice's output for the current block, and the partial sum.
+    let mut outs = vec![[0.0; CHUNK]; 2 * nv];
+    let (mut sl, mut sr) = ([0.0; CHUNK], [0.0; CHUNK]);
     let mut m = 0;
     let mut since_report = 0;
     while m < n {
         let len = ((n - m) as usize).min(CHUNK);
-        let ([yl, yr], rest) = take::<2>(&mut scratch.0);
-        render_step_mix(step, &mut voices, m, &mut yl[..len], &mut yr[..len], rest);
-        for k in 0..len {
-            let mm = m + k as u64;
-            let a = yl[k].abs().max(yr[k].abs());
-            scan.peak = scan.peak.max(a);
-            if mm >= kin && mm < n - kout {
-                scan.mid_peak = scan.mid_peak.max(a);
+        let mid = m >= kin && m + len as u64 <= n - kout;
+        if bounded && mid && scan.mid_peak > 0.0 {
+            // Skip test and partial sum, in bound order.
+            sl[..len].fill(0.0);
+            sr[..len].fill(0.0);
+            let mut partial = [0.0f64; 2];
+            let mut left = all_bounds;
+            let mut skipped = false;
+            for (q, &j) in order.iter().enumerate() {
+                if q >= unbounded
+                    && (partial[0] + left[0]) * (1.0 + SLACK) <= scan.mid_peak
+                    && (partial[1] + left[1]) * (1.0 + SLACK) <= scan.mid_peak
+                {
+                    skipped = true;
+                    break;
+                }
+                let (vl, vr) =
+                    render_voice(&mut voices, &mut next, &mut outs, &mut scratch, j, m, len);
+                scan.voice_blocks[0] += 1;
+                let pv = &step.voices[j];
+                if pv.envelope.unity_over(m, len as u64) {
+                    for k in 0..len {
+                        sl[k] += vl[k];
+                        sr[k] += vr[k];
+                    }
+                } else {
+                    for k in 0..len {
+                        let g = pv.envelope.gain(m + k as u64);
+                        sl[k] += g * vl[k];
+                        sr[k] += g * vr[k];
+                    }
+                }
+                partial = [abs_max(&sl[..len]), abs_max(&sr[..len])];
+                if let Some(b) = bounds[j] {
+                    left = [left[0] - b[0], left[1] - b[1]];
+                }
             }
-            if keep {
-                if mm < kin {
-                    scan.head.push([yl[k], yr[k]]);
-                } else if mm >= n - kout {
-                    scan.tail.push([yl[k], yr[k]]);
+            if !skipped {
+                // Every voice rendered: the exact mix, in step order.
+                let (yl, yr) = exact_mix(step, &outs, m, &mut sl[..len], &mut sr[..len]);
+                scan.mid_peak = scan.mid_peak.max(abs_max(yl)).max(abs_max(yr));
+                scan.peak = scan.peak.max(scan.mid_peak);
+            }
+        } else {
+            for j in 0..nv {
+                render_voice(&mut voices, &mut next, &mut outs, &mut scratch, j, m, len);
+            }
+            scan.voice_blocks[0] += nv as u64;
+            let (yl, yr) = exact_mix(step, &outs, m, &mut sl[..len], &mut sr[..len]);
+            for k in 0..len {
+                let mm = m + k as u64;
+                let a = yl[k].abs().max(yr[k].abs());
+                scan.peak = scan.peak.max(a);
+                if mm >= kin && mm < n - kout {
+                    scan.mid_peak = scan.mid_peak.max(a);
+                }
+                if keep {
+                    if mm < kin {
+                        scan.head.push([yl[k], yr[k]]);
+                    } else if mm >= n - kout {
+                        scan.tail.push([yl[k], yr[k]]);
+                    }
                 }
             }
         }
+        scan.voice_blocks[1] += nv as u64;
         m += len as u64;
         *done += len as u64;
         since_report += len;
@@ -109,8 +219,70 @@ fn scan_step(
     Ok(scan)
 }
 
+/// max |x| over `x`, in four independent lanes (vectorises; no NaN reaches here).
+#[inline]
+fn abs_max(x: &[f64]) -> f64 {
+    let mut m = [0.0f64; 4];
+    let mut chunks = x.chunks_exact(4);
+    for c in &mut chunks {
+        for q in 0..4 {
+            let a = c[q].abs();
+            m[q] = if a > m[q] { a } else { m[q] };
+        }
+    }
+    for &v in chunks.remainder() {
+        m[0] = m[0].max(v.abs());
+    }
+    m[0].max(m[1]).max(m[2].max(m[3]))
+}
+
+/// y_i over one block from the voices' outputs: 0 + e·v voice by voice, in step order, as
+/// `render_step_mix` sums it.
+fn exact_mix<'a>(
+    step: &crate::renderer::PreparedStep,
+    outs: &[[f64; CHUNK]],
+    m: u64,
+    yl: &'a mut [f64],
+    yr: &'a mut [f64],
+) -> (&'a [f64], &'a [f64]) {
+    let len = yl.len();
+    yl.fill(0.0);
+    yr.fill(0.0);
+    for (j, pv) in step.voices.iter().enumerate() {
+        let (vl, vr) = (&outs[2 * j][..len], &outs[2 * j + 1][..len]);
+        crate::renderer::add_voice(pv, m, yl, yr, vl, vr);
+    }
+    (yl, yr)
+}
+
+/// Renders voice `j` over [m, m + len) into its slot of `outs` (seeking first if it skipped
+/// frames) and returns the two channels.
+fn render_voice<'a>(
+    voices: &mut [Box<dyn crate::voices::Voice>],
+    next: &mut [u64],
+    outs: &'a mut [[f64; CHUNK]],
+    scratch: &mut Scratch,
+    j: usize,
+    m: u64,
+    len: usize,
+) -> (&'a [f64], &'a [f64]) {
+    if next[j] != m {
+        voices[j].seek(m);
+    }
+    let (a, b) = outs[2 * j..2 * j + 2].split_at_mut(1);
+    voices[j].render(&mut a[0][..len], &mut b[0][..len], &mut scratch.0);
+    next[j] = m + len as u64;
+    (&a[0][..len], &b[0][..len])
+}
+
 /// Measures the track's level plan over the whole timeline.
 pub fn measure(program: &Arc<Program>, progress: Progress) -> Result<Analysis> {
+    measure_with(program, Scan::Bounded, progress)
+}
+
+/// [`measure`] with a choice of step scan (the two give the same plan; `Full` is there to
+/// check it).
+pub fn measure_with(program: &Arc<Program>, mode: Scan, progress: Progress) -> Result<Analysis> {
     let t = &program.timeline;
     let opts = program.options;
     let kept: u64 = t.crossfades.iter().sum::<u64>() * 4;
@@ -120,7 +292,9 @@ pub fn measure(program: &Arc<Program>, progress: Progress) -> Result<Analysis> {
     let mut done = 0;
     let mut scans = Vec::with_capacity(t.len());
     for i in 0..t.len() {
-        scans.push(scan_step(program, i, one_pass, &mut done, total, progress)?);
+        scans.push(scan_step(
+            program, i, one_pass, mode, &mut done, total, progress,
+        )?);
     }
     let step_peaks: Vec<f64> = scans.iter().map(|s| s.peak).collect();
     let step_gains: Vec<f64> = step_peaks
@@ -172,6 +346,9 @@ pub fn measure(program: &Arc<Program>, progress: Progress) -> Result<Analysis> {
         },
         step_peaks,
         peak,
+        voice_blocks: scans.iter().fold([0; 2], |a, s| {
+            [a[0] + s.voice_blocks[0], a[1] + s.voice_blocks[1]]
+        }),
     })
 }
 

@@ -402,19 +402,34 @@ pub(crate) fn render_step_mix(
         if let Some(next) = voices.get(i + 1) {
             prefetch(&**next);
         }
-        let pv = &step.voices[i];
         voices[i].render(&mut vl[..n], &mut vr[..n], rest);
-        if pv.envelope.unity_over(m0, n as u64) {
-            for k in 0..n {
-                yl[k] += vl[k];
-                yr[k] += vr[k];
-            }
-        } else {
-            for k in 0..n {
-                let g = pv.envelope.gain(m0 + k as u64);
-                yl[k] += g * vl[k];
-                yr[k] += g * vr[k];
-            }
+        add_voice(&step.voices[i], m0, yl, yr, &vl[..n], &vr[..n]);
+    }
+}
+
+/// y += e(m)·v over frames m0..: one voice's share of the step mix. The level analysis sums
+/// voices rendered apart with this same arithmetic, so its peaks are the mix's bits.
+#[inline]
+pub(crate) fn add_voice(
+    pv: &PreparedVoice,
+    m0: u64,
+    yl: &mut [f64],
+    yr: &mut [f64],
+    vl: &[f64],
+    vr: &[f64],
+) {
+    let n = yl.len();
+    let (yr, vl, vr) = (&mut yr[..n], &vl[..n], &vr[..n]);
+    if pv.envelope.unity_over(m0, n as u64) {
+        for k in 0..n {
+            yl[k] += vl[k];
+            yr[k] += vr[k];
+        }
+    } else {
+        for k in 0..n {
+            let g = pv.envelope.gain(m0 + k as u64);
+            yl[k] += g * vl[k];
+            yr[k] += g * vr[k];
         }
     }
 }

@@ -9,7 +9,7 @@ use numpy::{
     PyUntypedArrayMethods,
 };
 use pyo3::create_exception;
-use pyo3::exceptions::{PyException, PyKeyboardInterrupt};
+use pyo3::exceptions::{PyException, PyKeyboardInterrupt, PyValueError};
 use pyo3::prelude::*;
 
 use entrainer_engine::clips::ClipAudio;
@@ -116,6 +116,8 @@ fn frames_array(py: Python<'_>, l: &[f64], r: &[f64]) -> Py<PyArray2<f32>> {
 struct PyRenderer {
     inner: Mutex<Renderer>,
     clipped: Mutex<u64>,
+    /// Voice blocks the last analysis rendered, and in all.
+    scan_stats: Mutex<(u64, u64)>,
 }
 
 impl PyRenderer {
@@ -153,6 +155,7 @@ impl PyRenderer {
         Ok(PyRenderer {
             inner: Mutex::new(Renderer::new(program, Levels::unity(n))),
             clipped: Mutex::new(0),
+            scan_stats: Mutex::new((0, 0)),
         })
     }
 
@@ -226,16 +229,31 @@ impl PyRenderer {
     }
 
     /// Analyses the whole track: returns (step gains, final gain, step peaks, peak) and uses them.
-    #[pyo3(signature = (progress=None))]
+    /// `scan="full"` renders every voice everywhere (the default "bounded" scan skips voices
+    /// that cannot reach a step's peak, with the same result); `scan_stats` then holds
+    /// (voice blocks rendered, voice blocks in all).
+    #[pyo3(signature = (progress=None, scan="bounded"))]
     fn measure_levels(
         &self,
         py: Python<'_>,
         progress: Option<Py<PyAny>>,
+        scan: &str,
     ) -> PyResult<(Vec<f64>, f64, Vec<f64>, f64)> {
+        let mode = match scan {
+            "bounded" => levels::Scan::Bounded,
+            "full" => levels::Scan::Full,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "scan: expected \"bounded\" or \"full\", got {other:?}"
+                )))
+            }
+        };
         let program = Arc::clone(self.lock().program());
         let a = released(py, progress.as_ref(), move |report| {
-            levels::measure(&program, report)
+            levels::measure_with(&program, mode, report)
         })?;
+        *self.scan_stats.lock().unwrap_or_else(|p| p.into_inner()) =
+            (a.voice_blocks[0], a.voice_blocks[1]);
         self.lock().set_levels(a.levels.clone()).map_err(to_py)?;
         Ok((
             a.levels.step_gains,
@@ -243,6 +261,12 @@ impl PyRenderer {
             a.step_peaks,
             a.peak,
         ))
+    }
+
+    /// (voice blocks rendered, voice blocks in all) of the last `measure_levels`.
+    #[getter]
+    fn scan_stats(&self) -> (u64, u64) {
+        *self.scan_stats.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Peak of M(t) over [start, end) with the step gains in use (for `levels="range"`).

@@ -102,7 +102,7 @@ impl PulseEar {
 pub struct DualPulse {
     binaural: Binaural,
     pulse: [PulseEar; 2],
-    suppression: bool,
+    pub(crate) suppression: bool,
 }
 
 impl DualPulse {

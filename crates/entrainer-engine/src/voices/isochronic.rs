@@ -35,7 +35,7 @@ pub struct Isochronic {
     am: [DipAm; 2],
     vib: [VibratoParams; 2],
     wobble: Wobble,
-    suppression: bool,
+    pub(crate) suppression: bool,
     pan: PanStage,
 }
 

@@ -266,6 +266,25 @@ impl VoiceSpec {
         }
     }
 
+    /// [`amplitude_bound`](Self::amplitude_bound) when it is a strict bound of every sample
+    /// the engine renders (to within its 1e-9 interpolation error), so that the analysis may
+    /// skip the voice where the bound cannot reach the peak (`levels.rs`). `None` for voices
+    /// whose bound is statistical (noise) or allows for filter overshoot by a margin
+    /// (harmonic suppression, the QAM filters, HRTFs, subliminal segments): those are always
+    /// rendered. Property tested in `tests/test_levels.py` (bounded = full analysis).
+    pub fn strict_bound(&self) -> Option<[f64; 2]> {
+        match self {
+            VoiceSpec::Binaural(b) => Some(b.bound()),
+            VoiceSpec::Monaural(b) => Some(b.bound()),
+            VoiceSpec::StereoAm(b) => Some(b.bound()),
+            VoiceSpec::WaveShape(b) => Some(b.bound()),
+            VoiceSpec::Rhythmic(b) => Some(b.bound()),
+            VoiceSpec::Isochronic(b) if !b.suppression => Some(b.bound()),
+            VoiceSpec::DualPulse(b) if !b.suppression => Some(b.bound()),
+            _ => None,
+        }
+    }
+
     /// Upper bound of |output| per channel over the step (`render.md` §10.3).
     pub fn amplitude_bound(&self) -> [f64; 2] {
         match self {
