@@ -251,16 +251,7 @@ impl Suppression {
                 len - i
             };
             let (ls, rs) = (&mut l[i..i + run], &mut r[i..i + run]);
-            for s in 0..4 {
-                let c = self.coeffs[s];
-                let (mut a, mut b) = (self.state[0][s], self.state[1][s]);
-                for k in 0..run {
-                    ls[k] = a.tick(&c, ls[k]);
-                    rs[k] = b.tick(&c, rs[k]);
-                }
-                self.state[0][s] = a;
-                self.state[1][s] = b;
-            }
+            crate::filters::cascade4_stereo(&self.coeffs, &mut self.state, ls, rs);
             i += run;
         }
     }
