@@ -287,8 +287,9 @@ pub struct Carrier {
     phase0: Phase,
     /// Static plain-sine vibrato slow enough for knots + interpolation.
     smooth: bool,
-    /// Static plain-sine vibrato shallow enough for the phasor path of [`Carrier::fill_sin`].
-    smooth_phasor: bool,
+    /// Knot spacing of the phasor path of [`Carrier::fill_sin`] for a static plain-sine
+    /// vibrato shallow enough for it (`smooth::phasor_knot`), else 0.
+    phasor: usize,
     /// e^{2πi·k·inc} for k < [`ROT`]: the rotation from a phasor chunk's start to frame k,
     /// shared by every carrier of the same increment (streams of one track share the cache).
     rot: Arc<Rotation>,
@@ -353,17 +354,14 @@ impl Carrier {
             }
             _ => false,
         };
-        let smooth_phasor = match mode {
+        let phasor = match mode {
             Mode::StaticVibrato {
                 scale, rate_inc, ..
-            } => {
-                smooth
-                    && smooth::smooth_phase_enough(
-                        scale * rate_inc * sr + rate_inc * sr,
-                        sample_rate,
-                    )
+            } if smooth => {
+                smooth::phasor_knot(scale * rate_inc * sr + rate_inc * sr, sample_rate)
+                    .unwrap_or(0)
             }
-            _ => false,
+            _ => 0,
         };
         let rot = match mode {
             Mode::Constant { inc } | Mode::StaticVibrato { inc, .. } => Rotation::shared(inc),
@@ -389,7 +387,7 @@ impl Carrier {
             inv_sr: 1.0 / sr,
             phase0,
             smooth,
-            smooth_phasor,
+            phasor,
             rot,
             lin_cache,
             anchor_j: 0,
@@ -694,13 +692,11 @@ impl Rotation {
     }
 }
 
-/// Frames per phasor chunk in [`Carrier::fill_sin`]; chunks start at multiples of it
-/// (the knots of `smooth.rs`).
-pub const PHASOR: usize = smooth::KNOT as usize;
-
-/// Frames per chunk of a constant-frequency carrier (its rotation table's length): longer
-/// than [`PHASOR`], so exact chunk starts are rarer. The vibrato path uses the first PHASOR.
+/// Frames per chunk of a constant-frequency carrier (its rotation table's length). The vibrato
+/// path's chunks are its knot intervals (32, 64 or 128 frames, `smooth::phasor_knot`) and use
+/// the first entries.
 pub const ROT: usize = 128;
+const _: () = assert!(ROT >= smooth::MAX_PHASOR_KNOT);
 
 /// Chunks handled per batch of exact chunk-start values.
 const BATCH: usize = 16;
@@ -719,7 +715,7 @@ impl Carrier {
     /// and rotates by the table e^{2πi·k·inc}, so a sample costs two multiply-adds instead of a
     /// sine. A shallow plain-sine vibrato adds e^{2πi(v(n) − v(n_c))}, interpolated between
     /// exact knots by a complex cubic Hermite (error below 1e-9, `smooth::smooth_phase_enough`).
-    /// Chunk starts sit at absolute multiples of ROT (PHASOR with vibrato), so every sample
+    /// Chunk starts sit at absolute multiples of ROT (of the knot spacing with vibrato), so every sample
     /// depends on n alone.
     pub fn fill_sin(&mut self, out: &mut [f64]) {
         self.fill_sin_scaled(out, 1.0);
@@ -751,7 +747,8 @@ impl Carrier {
                 rate_inc,
                 j_offset,
                 ..
-            } if self.smooth_phasor => {
+            } if self.phasor > 0 => {
+                let kn = self.phasor;
                 let n0 = self.next_n;
                 let s2 = scale * (0.5 / std::f64::consts::PI);
                 let c0 = 1.0 - 2.0 * std::f64::consts::PI * j_offset;
@@ -763,15 +760,15 @@ impl Carrier {
                 let mut i = 0;
                 while i < len {
                     let n = n0 + i as u64;
-                    let c_first = n - n % PHASOR as u64;
+                    let c_first = n - n % kn as u64;
                     let chunks =
-                        (((n0 + len as u64 - 1) - c_first) as usize / PHASOR + 1).min(BATCH);
+                        (((n0 + len as u64 - 1) - c_first) as usize / kn + 1).min(BATCH);
                     // Knots at the chunk edges: vibrato LFO x, offset v, its slope, and the
                     // carrier phase Φ = lin + v at each chunk start.
                     let mut x = [0.0; BATCH + 4];
                     let mut lin = [0.0; BATCH + 4];
                     for q in 0..=chunks {
-                        let nq = c_first + (q * PHASOR) as u64;
+                        let nq = c_first + (q * kn) as u64;
                         x[q] = lfo.at(nq);
                         lin[q] = carrier.at(nq);
                     }
@@ -795,9 +792,9 @@ impl Carrier {
                         ds[q] = sin_cycles(delta);
                     }
                     for q in 0..chunks {
-                        let base = c_first + (q * PHASOR) as u64;
+                        let base = c_first + (q * kn) as u64;
                         let k0 = if q == 0 { (n - base) as usize } else { 0 };
-                        let k1 = ((n0 + len as u64 - base) as usize).min(PHASOR);
+                        let k1 = ((n0 + len as u64 - base) as usize).min(kn);
                         if k0 >= k1 {
                             break;
                         }
@@ -808,7 +805,7 @@ impl Carrier {
                         let (er, ei) = (ar * dc[q] - ai * ds[q], ar * ds[q] + ai * dc[q]);
                         let coeffs = [ar, ai, -w0 * ai, w0 * ar, er, ei, -w1 * ei, w1 * er];
                         let seg = &mut out[i..i + (k1 - k0)];
-                        smooth::hermite_complex_rotated(k0, &coeffs, &rc[k0..k1], &rs[k0..k1], seg);
+                        smooth::hermite_complex_rotated(kn, k0, &coeffs, &rc[k0..k1], &rs[k0..k1], seg);
                         i += k1 - k0;
                     }
                 }
@@ -1121,11 +1118,26 @@ mod tests {
                 },
                 2e-9,
             ),
-            // At the edge of smooth_phase_enough and of smooth_enough.
+            // At the edge of 32-frame knots (smooth::phasor_knot) and of smooth_enough.
             (
                 CarrierSpec {
                     base_hz: Lerp::constant(8_120.0),
                     vibrato: Some(vib(4.8, 0.3, 1.0)),
+                },
+                2e-9,
+            ),
+            // At the edges of 64- and 128-frame knots.
+            (
+                CarrierSpec {
+                    base_hz: Lerp::constant(408.0),
+                    vibrato: Some(vib(1.5, 1.07, 0.2)),
+                },
+                2e-9,
+            ),
+            (
+                CarrierSpec {
+                    base_hz: Lerp::constant(15_665.0),
+                    vibrato: Some(vib(0.8, 0.48, 2.0)),
                 },
                 2e-9,
             ),
@@ -1138,6 +1150,11 @@ mod tests {
                 0.0,
             ),
         ];
+        let knots: Vec<usize> = cases
+            .iter()
+            .map(|(spec, _)| Carrier::new(*spec, ramp, sr, Phase::default()).phasor)
+            .collect();
+        assert_eq!(knots, [0, 0, 64, 32, 32, 64, 128, 0]);
         for (idx, (spec, tol)) in cases.into_iter().enumerate() {
             let start = 2_500_000u64; // late in a long step, where precision matters
             let len = 40_000;
@@ -1153,7 +1170,7 @@ mod tests {
                 .map(|(p, s)| (sin_cycles(*p) - s).abs())
                 .fold(0.0, f64::max);
             assert!(worst <= tol, "case {idx}: {worst}");
-            for block in [1, 31, 32, 33, 100, 4096] {
+            for block in [1, 31, 32, 33, 63, 64, 100, 127, 128, 129, 4096] {
                 let mut c = Carrier::new(spec, ramp, sr, Phase::from_f64(0.123));
                 c.seek(start);
                 assert_eq!(

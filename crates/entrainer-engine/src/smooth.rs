@@ -38,19 +38,35 @@ pub fn smooth_enough(rate_hz: f64, sample_rate: u32) -> bool {
     2.0 * std::f64::consts::PI * rate_hz * KNOT as f64 / sample_rate as f64 <= 0.0139
 }
 
-/// Whether e^{2πi·v(n)}, for a vibrato phase offset v with frequency deviation and LFO rate
-/// adding up to `hz`, is interpolated between knots to about 1e-9: 2π·hz·KNOT/sr ≤ 0.0235
-/// (the (2π·hz·KNOT/sr)⁴/384 bound, with margin; measured 7e-10 for a 5 Hz deviation at 0.05 Hz).
-pub fn smooth_phase_enough(hz: f64, sample_rate: u32) -> bool {
-    2.0 * std::f64::consts::PI * hz.abs() * KNOT as f64 / sample_rate as f64 <= 0.0235
+/// Longest knot spacing tried by [`phasor_knot`].
+pub const MAX_PHASOR_KNOT: usize = 128;
+
+/// The longest knot spacing K (128, 64 or 32 frames) at which e^{2πi·v(n)}, for a vibrato
+/// phase offset v with frequency deviation and LFO rate adding up to `hz`, is interpolated
+/// between knots to about 1e-9: 2π·hz·K/sr ≤ 0.0235 (the (2π·hz·K/sr)⁴/384 bound, with
+/// margin; measured 7e-10 for a 5 Hz deviation at 0.05 Hz with K = 32). `None` when even
+/// K = 32 is too long. Longer spacings mean fewer exact knots per frame.
+pub fn phasor_knot(hz: f64, sample_rate: u32) -> Option<usize> {
+    let per_frame = 2.0 * std::f64::consts::PI * hz.abs() / sample_rate as f64;
+    [MAX_PHASOR_KNOT, 64, KNOT as usize]
+        .into_iter()
+        .find(|&k| per_frame * k as f64 <= 0.0235)
 }
 
-/// out[k] = Im(H(k0 + k) · (cos + i·sin)[k]) where H is the complex cubic Hermite with
+/// out[k] = Im(H(k0 + k) · (cos + i·sin)[k]) where H is the complex cubic Hermite over a knot
+/// interval of `knot` frames (≤ [`MAX_PHASOR_KNOT`]) with
 /// `c = [p0.re, p0.im, m0.re, m0.im, p1.re, p1.im, m1.re, m1.im]` (derivatives per frame),
 /// evaluated in the power basis by Horner's rule (three multiply-adds per part).
 #[inline(always)]
-pub fn hermite_complex_rotated(k0: usize, c: &[f64; 8], cos: &[f64], sin: &[f64], out: &mut [f64]) {
-    let kk = KNOT as f64;
+pub fn hermite_complex_rotated(
+    knot: usize,
+    k0: usize,
+    c: &[f64; 8],
+    cos: &[f64],
+    sin: &[f64],
+    out: &mut [f64],
+) {
+    let kk = knot as f64;
     let power = |p0: f64, m0: f64, p1: f64, m1: f64| {
         let c2 = (3.0 * (p1 - p0) - (2.0 * m0 + m1) * kk) / (kk * kk);
         let c3 = (2.0 * (p0 - p1) + (m0 + m1) * kk) / (kk * kk * kk);
@@ -69,13 +85,13 @@ pub fn hermite_complex_rotated(k0: usize, c: &[f64; 8], cos: &[f64], sin: &[f64]
     }
 }
 
-/// 0, 1, …, KNOT − 1 as f64.
-struct Frames([f64; KNOT as usize]);
+/// 0, 1, …, MAX_PHASOR_KNOT − 1 as f64.
+struct Frames([f64; MAX_PHASOR_KNOT]);
 
 static FRAMES: Frames = {
-    let mut f = [0.0; KNOT as usize];
+    let mut f = [0.0; MAX_PHASOR_KNOT];
     let mut k = 0;
-    while k < KNOT as usize {
+    while k < MAX_PHASOR_KNOT {
         f[k] = k as f64;
         k += 1;
     }
