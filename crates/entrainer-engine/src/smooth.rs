@@ -66,10 +66,13 @@ pub fn hermite_complex_rotated(
     sin: &[f64],
     out: &mut [f64],
 ) {
+    debug_assert!(knot.is_power_of_two());
     let kk = knot as f64;
+    // 1/K² and 1/K³ are powers of two: multiplying by them is dividing, bit for bit.
+    let (inv2, inv3) = (1.0 / (kk * kk), 1.0 / (kk * kk * kk));
     let power = |p0: f64, m0: f64, p1: f64, m1: f64| {
-        let c2 = (3.0 * (p1 - p0) - (2.0 * m0 + m1) * kk) / (kk * kk);
-        let c3 = (2.0 * (p0 - p1) + (m0 + m1) * kk) / (kk * kk * kk);
+        let c2 = (3.0 * (p1 - p0) - (2.0 * m0 + m1) * kk) * inv2;
+        let c3 = (2.0 * (p0 - p1) + (m0 + m1) * kk) * inv3;
         (p0, m0, c2, c3)
     };
     let (r0, r1, r2, r3) = power(c[0], c[2], c[4], c[6]);
