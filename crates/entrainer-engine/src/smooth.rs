@@ -101,6 +101,79 @@ static FRAMES: Frames = {
     Frames(f)
 };
 
+/// Longest knot spacing of [`fill_phased_spaced`].
+pub const MAX_SPACED_KNOT: usize = 1024;
+
+/// The longest knot spacing K (a power of two from [`KNOT`] to [`MAX_SPACED_KNOT`]) that keeps
+/// the Hermite interpolation of a modulator of rate `rate_hz` within 1e-10 of its amplitude
+/// ((2π·r·K/sr)⁴/384 with 2π·r·K/sr ≤ 0.0139, as [`smooth_enough`] for K = 32); `None` when
+/// the modulator is too fast even for 32 frames.
+pub fn spaced_knot(rate_hz: f64, sample_rate: u32) -> Option<usize> {
+    let per_frame = 2.0 * std::f64::consts::PI * rate_hz.abs() / sample_rate as f64;
+    let mut k = MAX_SPACED_KNOT;
+    while k >= KNOT as usize {
+        if per_frame * k as f64 <= 0.0139 {
+            return Some(k);
+        }
+        k /= 2;
+    }
+    None
+}
+
+/// [`fill_phased`] with knots `knot` frames apart (a power of two up to
+/// [`MAX_SPACED_KNOT`], from [`spaced_knot`]): a slow modulator then costs a few multiply-adds
+/// per frame and almost no knots. The cubic is evaluated in the power basis by Horner's rule.
+/// Knots sit at absolute multiples of `knot`.
+#[inline]
+pub fn fill_phased_spaced(
+    n0: u64,
+    out: &mut [f64],
+    knot: usize,
+    mut phase: impl FnMut(u64) -> f64,
+    value: impl Fn(f64) -> (f64, f64),
+) {
+    debug_assert!(knot.is_power_of_two() && knot <= MAX_SPACED_KNOT);
+    let kk = knot as f64;
+    let (inv2, inv3) = (1.0 / (kk * kk), 1.0 / (kk * kk * kk));
+    let len = out.len();
+    let mut i = 0;
+    let mut cached: Option<(u64, (f64, f64))> = None;
+    while i < len {
+        let n = n0 + i as u64;
+        let base = n - n % knot as u64;
+        let k0 = (n - base) as usize;
+        let k1 = ((n0 + len as u64 - base) as usize).min(knot);
+        let (p0, m0) = match cached {
+            Some((at, v)) if at == base => v,
+            _ => value(phase(base)),
+        };
+        let end = base + knot as u64;
+        let (p1, m1) = value(phase(end));
+        cached = Some((end, (p1, m1)));
+        let c2 = (3.0 * (p1 - p0) - (2.0 * m0 + m1) * kk) * inv2;
+        let c3 = (2.0 * (p0 - p1) + (m0 + m1) * kk) * inv3;
+        let xs = &SPACED_FRAMES.0[k0..k1];
+        let seg = &mut out[i..i + (k1 - k0)];
+        for (o, &x) in seg.iter_mut().zip(xs) {
+            *o = fma(fma(fma(c3, x, c2), x, m0), x, p0);
+        }
+        i += k1 - k0;
+    }
+}
+
+/// 0, 1, …, MAX_SPACED_KNOT − 1 as f64.
+struct SpacedFrames([f64; MAX_SPACED_KNOT]);
+
+static SPACED_FRAMES: SpacedFrames = {
+    let mut f = [0.0; MAX_SPACED_KNOT];
+    let mut k = 0;
+    while k < MAX_SPACED_KNOT {
+        f[k] = k as f64;
+        k += 1;
+    }
+    SpacedFrames(f)
+};
+
 /// Knots evaluated per batch in [`fill_phased`].
 const BATCH: usize = 16;
 
@@ -177,6 +250,38 @@ mod tests {
             .map(|(k, v)| (v - sin_cycles((123 + k) as f64 * inc)).abs())
             .fold(0.0, f64::max);
         assert!(worst < 1e-10, "{worst}");
+    }
+
+    #[test]
+    fn spaced_knots_are_within_1e10_and_split_invariant() {
+        let sr = 44_100;
+        for r in [0.05, 0.4, 2.9] {
+            let knot = spaced_knot(r, sr).unwrap();
+            let inc = r / sr as f64;
+            let f = |x: f64| {
+                (
+                    sin_cycles(x),
+                    2.0 * std::f64::consts::PI * inc * cos_cycles(x),
+                )
+            };
+            let n0 = 3_000_123;
+            let mut whole = vec![0.0; 50_000];
+            fill_phased_spaced(n0, &mut whole, knot, |n| n as f64 * inc, f);
+            let worst = whole
+                .iter()
+                .enumerate()
+                .map(|(k, v)| (v - sin_cycles((n0 + k as u64) as f64 * inc)).abs())
+                .fold(0.0, f64::max);
+            assert!(worst < 1e-10, "rate {r}, knot {knot}: {worst}");
+            let mut parts = vec![0.0; 50_000];
+            for (c, chunk) in parts.chunks_mut(333).enumerate() {
+                fill_phased_spaced(n0 + 333 * c as u64, chunk, knot, |n| n as f64 * inc, f);
+            }
+            assert_eq!(whole, parts, "rate {r}");
+        }
+        assert_eq!(spaced_knot(0.05, sr), Some(1024));
+        assert_eq!(spaced_knot(2.9, sr), Some(32));
+        assert_eq!(spaced_knot(4.0, sr), None);
     }
 
     #[test]

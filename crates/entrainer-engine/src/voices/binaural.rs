@@ -204,12 +204,8 @@ impl Voice for BinauralVoice {
             self.carriers[0].fill(ph_l);
             self.carriers[1].fill(ph_r);
             s.wobble.fill_cycles(&self.clocks[WOBBLE], m0, alpha, wob);
-        } else {
-            // ph_* hold the carriers' sines directly (osc.rs phasor path).
-            self.carriers[0].fill_sin(ph_l);
-            self.carriers[1].fill_sin(ph_r);
         }
-        for (c, (out, ph)) in [(&mut *l, &*ph_l), (&mut *r, &*ph_r)]
+        for (c, (out, ph)) in [(&mut *l, &mut *ph_l), (&mut *r, &mut *ph_r)]
             .into_iter()
             .enumerate()
         {
@@ -221,17 +217,15 @@ impl Voice for BinauralVoice {
                         out[k] = amp.start * sin_cycles(ph[k] + sign * wob[k]);
                     }
                 }
-                (true, false) => {
-                    for k in 0..n {
-                        out[k] = amp.start * ph[k];
-                    }
-                }
+                // The constant amplitude folded into the carrier's phasor (osc.rs).
+                (true, false) => self.carriers[c].fill_sin_scaled(out, amp.start),
                 (false, true) => {
                     for k in 0..n {
                         out[k] = amp.at(alpha[k]) * sin_cycles(ph[k] + sign * wob[k]);
                     }
                 }
                 (false, false) => {
+                    self.carriers[c].fill_sin(ph);
                     for k in 0..n {
                         out[k] = amp.at(alpha[k]) * ph[k];
                     }

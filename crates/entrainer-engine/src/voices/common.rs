@@ -106,11 +106,12 @@ impl DipAm {
         scratch: &mut [f64],
     ) {
         if self.is_static() && self.skew.start == 0.0 {
-            if let Some(inc) = clock
-                .const_inc()
-                .filter(|_| smooth::smooth_enough(self.rate_hz.start, clock.sample_rate()))
-            {
-                // e(n) = 1 − (d/2)(1 + sin 2πq) is smooth: knots + interpolation (smooth.rs).
+            if let (Some(inc), Some(knot)) = (
+                clock.const_inc(),
+                smooth::spaced_knot(self.rate_hz.start, clock.sample_rate()),
+            ) {
+                // e(n) = 1 − (d/2)(1 + sin 2πq) is smooth: knots + interpolation (smooth.rs),
+                // as far apart as the rate allows.
                 let n = out.len();
                 let e = &mut scratch[..n];
                 let (half_d, off, w) = (
@@ -119,9 +120,10 @@ impl DipAm {
                     2.0 * std::f64::consts::PI * inc,
                 );
                 let mut lfo = clock.linear(off).expect("constant rate");
-                smooth::fill_phased(
+                smooth::fill_phased_spaced(
                     m0,
                     e,
+                    knot,
                     |k| lfo.at(k),
                     |q| {
                         (
