@@ -293,10 +293,11 @@ pub struct Carrier {
     /// e^{2πi·rate_inc·K} and e^{2πi·inc·K} (re, im, re, im): the LFO's and the carrier's
     /// turn from one phasor knot to the next.
     knot_step: [f64; 4],
-    /// Static triangle vibrato: [`Carrier::fill_sin`] runs the chirp recurrence.
-    chirp: bool,
-    /// Where the chirp recurrence stopped, to continue it in the next call.
-    chirp_state: Chirp,
+    /// Static triangle vibrato: [`Carrier::fill_sin`] runs the chirp recurrence, and this is
+    /// where it stopped, to continue it in the next call. Boxed, so that the other carriers
+    /// stay small (many streams share one core's caches); built with the carrier, off the
+    /// audio thread.
+    chirp: Option<Box<Chirp>>,
     /// e^{2πi·k·inc} for k < [`ROT`]: the rotation from a phasor chunk's start to frame k,
     /// shared by every carrier of the same increment (streams of one track share the cache).
     rot: Arc<Rotation>,
@@ -382,7 +383,8 @@ impl Carrier {
                 shape: Shape::Triangle,
                 ..
             }
-        );
+        )
+        .then(|| Box::new(Chirp::NONE));
         let rot = match mode {
             Mode::Constant { inc } | Mode::StaticVibrato { inc, .. } => Rotation::shared(inc),
             Mode::General => Rotation::shared(0.0),
@@ -410,7 +412,6 @@ impl Carrier {
             phasor,
             knot_step,
             chirp,
-            chirp_state: Chirp::NONE,
             rot,
             lin_cache,
             anchor_j: 0,
@@ -902,7 +903,7 @@ impl Carrier {
                 self.lin_cache = [carrier, lfo];
                 self.next_n += len as u64;
             }
-            Mode::StaticVibrato { .. } if self.chirp => {
+            Mode::StaticVibrato { .. } if self.chirp.is_some() => {
                 let (n0, len) = (self.next_n, out.len());
                 let mut i = 0;
                 while i < len {
@@ -951,7 +952,9 @@ impl Carrier {
         else {
             return false;
         };
-        let mut st = self.chirp_state;
+        let Some(mut st) = self.chirp.as_deref().copied() else {
+            return false;
+        };
         if st.nc != nc || st.group > k0 / LANES {
             // The LFO position x at the chunk's first and last frames, as static_phases
             // computes it: one branch of the triangle and one cycle throughout, or no chirp.
@@ -1020,7 +1023,9 @@ impl Carrier {
             g += 1;
         }
         st.group = g;
-        self.chirp_state = st;
+        if let Some(c) = self.chirp.as_deref_mut() {
+            *c = st;
+        }
         true
     }
 
@@ -1385,7 +1390,11 @@ mod tests {
         assert_eq!(knots, [0, 0, 64, 32, 32, 64, 128, 0, 0, 0, 0]);
         let chirps: Vec<bool> = cases
             .iter()
-            .map(|(spec, _)| Carrier::new(*spec, ramp, sr, Phase::default()).chirp)
+            .map(|(spec, _)| {
+                Carrier::new(*spec, ramp, sr, Phase::default())
+                    .chirp
+                    .is_some()
+            })
             .collect();
         assert_eq!(chirps.iter().filter(|&&c| c).count(), 3);
         for (idx, (spec, tol)) in cases.into_iter().enumerate() {
