@@ -65,7 +65,7 @@ pub fn alpha_for<'a>(ramp: &Ramp, m0: u64, buf: &'a mut [f64]) -> &'a [f64] {
 }
 
 /// Dip-form amplitude modulation: e = 1 − d·(1 + S(frac(P + θ/2π); k))/2 (`voices.md` §2.5).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DipAm {
     pub depth: Lerp,
     pub rate_hz: Lerp,
@@ -105,6 +105,22 @@ impl DipAm {
         out: &mut [f64],
         scratch: &mut [f64],
     ) {
+        let e = &mut scratch[..out.len()];
+        self.envelope(clock, m0, alpha, e);
+        for (o, g) in out.iter_mut().zip(e.iter()) {
+            *o *= g;
+        }
+    }
+
+    /// Whether `self` on `clock` gives the same envelope as `other` on `other_clock` (the two
+    /// ears of a voice usually do: one envelope then serves both).
+    pub fn same_as(&self, clock: &Clock, other: &DipAm, other_clock: &Clock) -> bool {
+        self == other && clock.p0 == other_clock.p0 && clock.rate == other_clock.rate
+    }
+
+    /// Writes the envelope for frames m0.. into `e` (α per frame in `alpha`).
+    #[inline]
+    pub fn envelope(&self, clock: &Clock, m0: u64, alpha: &[f64], e: &mut [f64]) {
         if self.is_static() && self.skew.start == 0.0 {
             if let (Some(inc), Some(knot)) = (
                 clock.const_inc(),
@@ -112,8 +128,6 @@ impl DipAm {
             ) {
                 // e(n) = 1 − (d/2)(1 + sin 2πq) is smooth: knots + interpolation (smooth.rs),
                 // as far apart as the rate allows.
-                let n = out.len();
-                let e = &mut scratch[..n];
                 let (half_d, off, w) = (
                     0.5 * self.depth.start,
                     self.phase_rad.start * INV_TAU,
@@ -132,33 +146,28 @@ impl DipAm {
                         )
                     },
                 );
-                for (o, g) in out.iter_mut().zip(e.iter()) {
-                    *o *= g;
-                }
                 return;
             }
         }
         if self.is_static() {
-            let n = out.len();
-            let p = &mut scratch[..n];
-            clock.fill_frac(m0, self.phase_rad.start * INV_TAU, p);
+            clock.fill_frac(m0, self.phase_rad.start * INV_TAU, e);
             let half_d = 0.5 * self.depth.start;
             let k = self.skew.start;
             if k == 0.0 {
-                for (o, &q) in out.iter_mut().zip(p.iter()) {
-                    *o *= 1.0 - half_d * (1.0 + sin_cycles(q));
+                for q in e.iter_mut() {
+                    *q = 1.0 - half_d * (1.0 + sin_cycles(*q));
                 }
             } else {
-                for (o, &q) in out.iter_mut().zip(p.iter()) {
-                    *o *= 1.0 - half_d * (1.0 + skewed_sine(q, k));
+                for q in e.iter_mut() {
+                    *q = 1.0 - half_d * (1.0 + skewed_sine(*q, k));
                 }
             }
             return;
         }
-        for (k, o) in out.iter_mut().enumerate() {
+        for (k, g) in e.iter_mut().enumerate() {
             let a = alpha[k];
             let p = frac(clock.at((m0 + k as u64) as f64) + self.phase_rad.at(a) * INV_TAU);
-            *o *= 1.0 - self.depth.at(a) * (1.0 + skewed_sine(p, self.skew.at(a))) * 0.5;
+            *g = 1.0 - self.depth.at(a) * (1.0 + skewed_sine(p, self.skew.at(a))) * 0.5;
         }
     }
 }
