@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use crate::error::{EngineError, Result};
 use crate::plan::CrossfadeCurve;
-use crate::renderer::{Levels, Program, Renderer};
+use crate::renderer::{add_voice, Levels, Program, Renderer};
 use crate::voices::{Scratch, CHUNK};
 
 /// Crossfade audio kept for the one-pass peak, in f64 values (32 MiB).
@@ -159,19 +159,7 @@ fn scan_step(
                 let (vl, vr) =
                     render_voice(&mut voices, &mut next, &mut outs, &mut scratch, j, m, len);
                 scan.voice_blocks[0] += 1;
-                let pv = &step.voices[j];
-                if pv.envelope.unity_over(m, len as u64) {
-                    for k in 0..len {
-                        sl[k] += vl[k];
-                        sr[k] += vr[k];
-                    }
-                } else {
-                    for k in 0..len {
-                        let g = pv.envelope.gain(m + k as u64);
-                        sl[k] += g * vl[k];
-                        sr[k] += g * vr[k];
-                    }
-                }
+                add_voice(&step.voices[j], m, &mut sl[..len], &mut sr[..len], vl, vr);
                 partial = [abs_max(&sl[..len]), abs_max(&sr[..len])];
                 if let Some(b) = bounds[j] {
                     left = [left[0] - b[0], left[1] - b[1]];
@@ -250,7 +238,7 @@ fn exact_mix<'a>(
     yr.fill(0.0);
     for (j, pv) in step.voices.iter().enumerate() {
         let (vl, vr) = (&outs[2 * j][..len], &outs[2 * j + 1][..len]);
-        crate::renderer::add_voice(pv, m, yl, yr, vl, vr);
+        add_voice(pv, m, yl, yr, vl, vr);
     }
     (yl, yr)
 }
