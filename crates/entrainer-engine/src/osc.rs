@@ -285,8 +285,9 @@ pub struct Carrier {
     mode: Mode,
     inv_sr: f64,
     phase0: Phase,
-    /// Static plain-sine vibrato slow enough for knots + interpolation.
-    smooth: bool,
+    /// Knot spacing of a static plain-sine vibrato slow enough for knots + interpolation
+    /// (`smooth::knot_for`), else 0.
+    smooth: usize,
     /// Knot spacing of the phasor path of [`Carrier::fill_sin`] for a static plain-sine
     /// vibrato shallow enough for it (`smooth::phasor_knot`), else 0.
     phasor: usize,
@@ -313,6 +314,15 @@ pub struct Carrier {
 }
 
 impl Carrier {
+    /// A carrier without vibrato at `base_hz` (the tone of most voices).
+    pub fn plain(base_hz: Lerp, ramp: Ramp, sample_rate: u32, phase0: Phase) -> Carrier {
+        let spec = CarrierSpec {
+            base_hz,
+            vibrato: None,
+        };
+        Carrier::new(spec, ramp, sample_rate, phase0)
+    }
+
     pub fn new(spec: CarrierSpec, ramp: Ramp, sample_rate: u32, phase0: Phase) -> Carrier {
         let sr = sample_rate as f64;
         let static_base = spec.base_hz.is_const() || ramp.is_hold();
@@ -352,20 +362,16 @@ impl Carrier {
         let smooth = match mode {
             Mode::StaticVibrato {
                 rate_inc,
-                skew,
-                shape,
+                skew: 0.0,
+                shape: Shape::Sine,
                 ..
-            } => {
-                shape == Shape::Sine
-                    && skew == 0.0
-                    && smooth::smooth_enough(rate_inc * sr, sample_rate)
-            }
-            _ => false,
+            } => smooth::knot_for(rate_inc * sr, sample_rate).unwrap_or(0),
+            _ => 0,
         };
         let phasor = match mode {
             Mode::StaticVibrato {
                 scale, rate_inc, ..
-            } if smooth => {
+            } if smooth > 0 => {
                 smooth::phasor_knot(scale * rate_inc * sr + rate_inc * sr, sample_rate).unwrap_or(0)
             }
             _ => 0,
@@ -585,7 +591,7 @@ impl Carrier {
                 offset,
                 j_offset,
                 ..
-            } if self.smooth => {
+            } if self.smooth > 0 => {
                 // The plain-sine vibrato offset v(n) = scale·(J(x) − J(o)) = s2·(cos 2πo − cos 2πx),
                 // x = n·rate_inc + o, is smooth: exact knots, Hermite in between (smooth.rs).
                 let (p0, n0) = (self.phase0, self.next_n);
@@ -596,6 +602,7 @@ impl Carrier {
                 smooth::fill_phased(
                     n0,
                     out,
+                    self.smooth,
                     |n| lfo.at(n),
                     |x| (s2 * (c0 - cos_cycles(x)), s2 * dx * sin_cycles(x)),
                 );
@@ -999,8 +1006,8 @@ impl Carrier {
             }
             if first >= k0 && first + LANES <= k1 {
                 let o = &mut out[first - k0..first - k0 + LANES];
-                for l in 0..LANES {
-                    o[l] = gain * st.zi[l];
+                for (o, z) in o.iter_mut().zip(&st.zi) {
+                    *o = gain * z;
                 }
             } else if first + LANES > k0 {
                 for l in 0..LANES {
@@ -1299,89 +1306,27 @@ mod tests {
         };
         let vib = |half: f64, rate: f64, phase: f64| shaped(half, rate, phase, Shape::Sine, 0.0);
         let tri = |half: f64, rate: f64, skew: f64| shaped(half, rate, 3.14, Shape::Triangle, skew);
+        let spec = |base: f64, vibrato| CarrierSpec {
+            base_hz: Lerp::constant(base),
+            vibrato,
+        };
         let cases = [
-            (
-                CarrierSpec {
-                    base_hz: Lerp::constant(43.6),
-                    vibrato: None,
-                },
-                1e-12,
-            ),
-            (
-                CarrierSpec {
-                    base_hz: Lerp::constant(15_666.3),
-                    vibrato: None,
-                },
-                1e-12,
-            ),
-            (
-                CarrierSpec {
-                    base_hz: Lerp::constant(174.46),
-                    vibrato: Some(vib(0.25, 2.0, 0.0)),
-                },
-                1e-10,
-            ),
-            (
-                CarrierSpec {
-                    base_hz: Lerp::constant(291.4),
-                    vibrato: Some(vib(5.0, 0.05, 3.14)),
-                },
-                2e-9,
-            ),
-            // At the edge of 32-frame knots (smooth::phasor_knot) and of smooth_enough.
-            (
-                CarrierSpec {
-                    base_hz: Lerp::constant(8_120.0),
-                    vibrato: Some(vib(4.8, 0.3, 1.0)),
-                },
-                2e-9,
-            ),
+            (spec(43.6, None), 1e-12),
+            (spec(15_666.3, None), 1e-12),
+            (spec(174.46, Some(vib(0.25, 2.0, 0.0))), 1e-10),
+            (spec(291.4, Some(vib(5.0, 0.05, 3.14))), 2e-9),
+            // At the edge of 32-frame knots (smooth::phasor_knot) and of smooth::knot_for.
+            (spec(8_120.0, Some(vib(4.8, 0.3, 1.0))), 2e-9),
             // At the edges of 64- and 128-frame knots.
-            (
-                CarrierSpec {
-                    base_hz: Lerp::constant(408.0),
-                    vibrato: Some(vib(1.5, 1.07, 0.2)),
-                },
-                2e-9,
-            ),
-            (
-                CarrierSpec {
-                    base_hz: Lerp::constant(15_665.0),
-                    vibrato: Some(vib(0.8, 0.48, 2.0)),
-                },
-                2e-9,
-            ),
+            (spec(408.0, Some(vib(1.5, 1.07, 0.2))), 2e-9),
+            (spec(15_665.0, Some(vib(0.8, 0.48, 2.0))), 2e-9),
             // Too deep for the phasor: the fallback.
-            (
-                CarrierSpec {
-                    base_hz: Lerp::constant(500.0),
-                    vibrato: Some(vib(40.0, 1.0, 0.0)),
-                },
-                0.0,
-            ),
+            (spec(500.0, Some(vib(40.0, 1.0, 0.0))), 0.0),
             // Triangle vibratos: the chirp recurrence between corners (F12's deep ones, a
             // skewed one, and one whose corners fall in many chunks).
-            (
-                CarrierSpec {
-                    base_hz: Lerp::constant(15_665.0),
-                    vibrato: Some(tri(265.0, 0.4, 0.0)),
-                },
-                2e-9,
-            ),
-            (
-                CarrierSpec {
-                    base_hz: Lerp::constant(8_000.0),
-                    vibrato: Some(tri(165.0, 0.4, 0.6)),
-                },
-                2e-9,
-            ),
-            (
-                CarrierSpec {
-                    base_hz: Lerp::constant(300.0),
-                    vibrato: Some(tri(20.0, 35.0, -0.3)),
-                },
-                2e-9,
-            ),
+            (spec(15_665.0, Some(tri(265.0, 0.4, 0.0))), 2e-9),
+            (spec(8_000.0, Some(tri(165.0, 0.4, 0.6))), 2e-9),
+            (spec(300.0, Some(tri(20.0, 35.0, -0.3))), 2e-9),
         ];
         let knots: Vec<usize> = cases
             .iter()

@@ -1,41 +1,41 @@
-//! Slow modulators evaluated exactly every [`KNOT`] frames and interpolated in between.
+//! Slow modulators evaluated exactly at knots and interpolated in between.
 //!
 //! Vibrato offsets, AM envelopes, pan gains and wobble are smooth functions of time whose
-//! rates are a few hertz at most. Between exact knots (value and derivative) a cubic Hermite
-//! interpolant is within A·(2πrh)⁴/384 of the true value: below 1e-10 of the modulator's
-//! amplitude when [`smooth_enough`] holds. Knots sit at absolute multiples of KNOT, so any
-//! block size and any seek give the same samples.
+//! rates are a few hertz at most. Between exact knots h frames apart (value and derivative) a
+//! cubic Hermite interpolant is within A·(2πrh)⁴/384 of the true value: below 1e-10 of the
+//! modulator's amplitude for the spacing [`knot_for`] picks, the longest power of two from
+//! [`KNOT`] to [`MAX_KNOT`] frames that allows it. Knots sit at absolute multiples of the
+//! spacing, so any block size and any seek give the same samples.
 
 use crate::shapes::fma;
 
-/// Knot spacing in frames.
+/// Shortest knot spacing in frames.
 pub const KNOT: u64 = 32;
 
-/// Hermite basis h00, h10·G, h01, h11·G at t = k/KNOT.
-struct Basis([[f64; KNOT as usize]; 4]);
+/// Longest knot spacing of [`fill_phased`].
+pub const MAX_KNOT: usize = 1024;
 
-const fn basis() -> Basis {
-    let mut b = [[0.0; KNOT as usize]; 4];
-    let mut k = 0;
-    while k < KNOT as usize {
-        let t = k as f64 / KNOT as f64;
-        let t2 = t * t;
-        let t3 = t2 * t;
-        b[0][k] = 2.0 * t3 - 3.0 * t2 + 1.0;
-        b[1][k] = (t3 - 2.0 * t2 + t) * KNOT as f64;
-        b[2][k] = -2.0 * t3 + 3.0 * t2;
-        b[3][k] = (t3 - t2) * KNOT as f64;
-        k += 1;
+/// The longest power-of-two spacing K from [`KNOT`] to `max` frames with
+/// `radians_per_frame`·K ≤ `limit`, or `None` when even KNOT is too long.
+fn longest_knot(radians_per_frame: f64, limit: f64, max: usize) -> Option<usize> {
+    let mut k = max;
+    while k >= KNOT as usize {
+        if radians_per_frame * k as f64 <= limit {
+            return Some(k);
+        }
+        k /= 2;
     }
-    Basis(b)
+    None
 }
 
-static BASIS: Basis = basis();
+fn radians_per_frame(hz: f64, sample_rate: u32) -> f64 {
+    2.0 * std::f64::consts::PI * hz.abs() / sample_rate as f64
+}
 
-/// Whether a modulator of rate `rate_hz` is interpolated to 1e-10 of its amplitude:
-/// (2π·r·KNOT/sr)⁴/384 ≤ 1e-10.
-pub fn smooth_enough(rate_hz: f64, sample_rate: u32) -> bool {
-    2.0 * std::f64::consts::PI * rate_hz * KNOT as f64 / sample_rate as f64 <= 0.0139
+/// The knot spacing that interpolates a modulator of rate `rate_hz` to 1e-10 of its
+/// amplitude: the longest K with 2π·r·K/sr ≤ 0.0139, (2π·r·K/sr)⁴/384 ≤ 1e-10.
+pub fn knot_for(rate_hz: f64, sample_rate: u32) -> Option<usize> {
+    longest_knot(radians_per_frame(rate_hz, sample_rate), 0.0139, MAX_KNOT)
 }
 
 /// Longest knot spacing tried by [`phasor_knot`].
@@ -47,10 +47,20 @@ pub const MAX_PHASOR_KNOT: usize = 128;
 /// margin; measured 7e-10 for a 5 Hz deviation at 0.05 Hz with K = 32). `None` when even
 /// K = 32 is too long. Longer spacings mean fewer exact knots per frame.
 pub fn phasor_knot(hz: f64, sample_rate: u32) -> Option<usize> {
-    let per_frame = 2.0 * std::f64::consts::PI * hz.abs() / sample_rate as f64;
-    [MAX_PHASOR_KNOT, 64, KNOT as usize]
-        .into_iter()
-        .find(|&k| per_frame * k as f64 <= 0.0235)
+    longest_knot(radians_per_frame(hz, sample_rate), 0.0235, MAX_PHASOR_KNOT)
+}
+
+/// The cubic Hermite from (p0, m0) to (p1, m1) over `knot` frames (derivatives per frame) in
+/// the power basis p0 + m0·x + c2·x² + c3·x³: returns (c2, c3).
+#[inline(always)]
+fn power_basis(knot: usize, p0: f64, m0: f64, p1: f64, m1: f64) -> (f64, f64) {
+    debug_assert!(knot.is_power_of_two());
+    let kk = knot as f64;
+    // 1/K² and 1/K³ are powers of two: multiplying by them is dividing, bit for bit.
+    let (inv2, inv3) = (1.0 / (kk * kk), 1.0 / (kk * kk * kk));
+    let c2 = (3.0 * (p1 - p0) - (2.0 * m0 + m1) * kk) * inv2;
+    let c3 = (2.0 * (p0 - p1) + (m0 + m1) * kk) * inv3;
+    (c2, c3)
 }
 
 /// out[k] = Im(H(k0 + k) · (cos + i·sin)[k]) where H is the complex cubic Hermite over a knot
@@ -66,17 +76,8 @@ pub fn hermite_complex_rotated(
     sin: &[f64],
     out: &mut [f64],
 ) {
-    debug_assert!(knot.is_power_of_two());
-    let kk = knot as f64;
-    // 1/K² and 1/K³ are powers of two: multiplying by them is dividing, bit for bit.
-    let (inv2, inv3) = (1.0 / (kk * kk), 1.0 / (kk * kk * kk));
-    let power = |p0: f64, m0: f64, p1: f64, m1: f64| {
-        let c2 = (3.0 * (p1 - p0) - (2.0 * m0 + m1) * kk) * inv2;
-        let c3 = (2.0 * (p0 - p1) + (m0 + m1) * kk) * inv3;
-        (p0, m0, c2, c3)
-    };
-    let (r0, r1, r2, r3) = power(c[0], c[2], c[4], c[6]);
-    let (i0, i1, i2, i3) = power(c[1], c[3], c[5], c[7]);
+    let (r0, r1, (r2, r3)) = (c[0], c[2], power_basis(knot, c[0], c[2], c[4], c[6]));
+    let (i0, i1, (i2, i3)) = (c[1], c[3], power_basis(knot, c[1], c[3], c[5], c[7]));
     let n = out.len();
     let ks = &FRAMES.0[k0..k0 + n];
     let (cos, sin) = (&cos[..n], &sin[..n]);
@@ -88,135 +89,65 @@ pub fn hermite_complex_rotated(
     }
 }
 
-/// 0, 1, …, MAX_PHASOR_KNOT − 1 as f64.
-struct Frames([f64; MAX_PHASOR_KNOT]);
+/// 0, 1, …, MAX_KNOT − 1 as f64.
+struct Frames([f64; MAX_KNOT]);
 
 static FRAMES: Frames = {
-    let mut f = [0.0; MAX_PHASOR_KNOT];
+    let mut f = [0.0; MAX_KNOT];
     let mut k = 0;
-    while k < MAX_PHASOR_KNOT {
+    while k < MAX_KNOT {
         f[k] = k as f64;
         k += 1;
     }
     Frames(f)
 };
 
-/// Longest knot spacing of [`fill_phased_spaced`].
-pub const MAX_SPACED_KNOT: usize = 1024;
+/// Knots evaluated per batch in [`fill_phased`].
+const BATCH: usize = 16;
 
-/// The longest knot spacing K (a power of two from [`KNOT`] to [`MAX_SPACED_KNOT`]) that keeps
-/// the Hermite interpolation of a modulator of rate `rate_hz` within 1e-10 of its amplitude
-/// ((2π·r·K/sr)⁴/384 with 2π·r·K/sr ≤ 0.0139, as [`smooth_enough`] for K = 32); `None` when
-/// the modulator is too fast even for 32 frames.
-pub fn spaced_knot(rate_hz: f64, sample_rate: u32) -> Option<usize> {
-    let per_frame = 2.0 * std::f64::consts::PI * rate_hz.abs() / sample_rate as f64;
-    let mut k = MAX_SPACED_KNOT;
-    while k >= KNOT as usize {
-        if per_frame * k as f64 <= 0.0139 {
-            return Some(k);
-        }
-        k /= 2;
-    }
-    None
-}
-
-/// [`fill_phased`] with knots `knot` frames apart (a power of two up to
-/// [`MAX_SPACED_KNOT`], from [`spaced_knot`]): a slow modulator then costs a few multiply-adds
-/// per frame and almost no knots. The cubic is evaluated in the power basis by Horner's rule.
-/// Knots sit at absolute multiples of `knot`.
+/// Fills `out` for frames n0.. from knots `knot` frames apart (from [`knot_for`]) with
+/// `value(phase(n)) = (value, derivative per frame)`.
+///
+/// The phases of a batch of knots come first (a cheap scalar step), then `value` runs over
+/// them as one vectorised loop instead of one latency-bound sine after another; between knots
+/// the cubic is evaluated in the power basis by Horner's rule. Knots sit at absolute multiples
+/// of `knot`, so the samples do not depend on how `out` is split.
 #[inline]
-pub fn fill_phased_spaced(
+pub fn fill_phased(
     n0: u64,
     out: &mut [f64],
     knot: usize,
     mut phase: impl FnMut(u64) -> f64,
     value: impl Fn(f64) -> (f64, f64),
 ) {
-    debug_assert!(knot.is_power_of_two() && knot <= MAX_SPACED_KNOT);
-    let kk = knot as f64;
-    let (inv2, inv3) = (1.0 / (kk * kk), 1.0 / (kk * kk * kk));
-    let len = out.len();
-    let mut i = 0;
-    let mut cached: Option<(u64, (f64, f64))> = None;
-    while i < len {
-        let n = n0 + i as u64;
-        let base = n - n % knot as u64;
-        let k0 = (n - base) as usize;
-        let k1 = ((n0 + len as u64 - base) as usize).min(knot);
-        let (p0, m0) = match cached {
-            Some((at, v)) if at == base => v,
-            _ => value(phase(base)),
-        };
-        let end = base + knot as u64;
-        let (p1, m1) = value(phase(end));
-        cached = Some((end, (p1, m1)));
-        let c2 = (3.0 * (p1 - p0) - (2.0 * m0 + m1) * kk) * inv2;
-        let c3 = (2.0 * (p0 - p1) + (m0 + m1) * kk) * inv3;
-        let xs = &SPACED_FRAMES.0[k0..k1];
-        let seg = &mut out[i..i + (k1 - k0)];
-        for (o, &x) in seg.iter_mut().zip(xs) {
-            *o = fma(fma(fma(c3, x, c2), x, m0), x, p0);
-        }
-        i += k1 - k0;
-    }
-}
-
-/// 0, 1, …, MAX_SPACED_KNOT − 1 as f64.
-struct SpacedFrames([f64; MAX_SPACED_KNOT]);
-
-static SPACED_FRAMES: SpacedFrames = {
-    let mut f = [0.0; MAX_SPACED_KNOT];
-    let mut k = 0;
-    while k < MAX_SPACED_KNOT {
-        f[k] = k as f64;
-        k += 1;
-    }
-    SpacedFrames(f)
-};
-
-/// Knots evaluated per batch in [`fill_phased`].
-const BATCH: usize = 16;
-
-/// Fills `out` for frames n0.. from knots `knot(phase(n)) = (value, derivative per frame)`.
-///
-/// The phases of a batch of knots come first (a cheap scalar step), then `knot` runs over
-/// them as one vectorised loop instead of one latency-bound sine after another. Knots sit at
-/// absolute multiples of KNOT, so the samples do not depend on how `out` is split.
-#[inline]
-pub fn fill_phased(
-    n0: u64,
-    out: &mut [f64],
-    mut phase: impl FnMut(u64) -> f64,
-    knot: impl Fn(f64) -> (f64, f64),
-) {
+    debug_assert!(knot.is_power_of_two() && (KNOT as usize..=MAX_KNOT).contains(&knot));
+    let step = knot as u64;
     let len = out.len();
     let mut i = 0;
     while i < len {
         let n = n0 + i as u64;
-        let first = n - n % KNOT;
-        let chunks = (((n0 + len as u64 - 1) - first) / KNOT + 1).min(BATCH as u64) as usize;
+        let first = n - n % step;
+        let chunks = (((n0 + len as u64 - 1) - first) / step + 1).min(BATCH as u64) as usize;
         let mut q = [0.0; BATCH + 4];
         for (c, qc) in q.iter_mut().enumerate().take(chunks + 1) {
-            *qc = phase(first + c as u64 * KNOT);
+            *qc = phase(first + c as u64 * step);
         }
         let mut v = [0.0; BATCH + 4];
         let mut d = [0.0; BATCH + 4];
         for c in 0..((chunks + 4) & !3) {
-            (v[c], d[c]) = knot(q[c]);
+            (v[c], d[c]) = value(q[c]);
         }
-        let b = &BASIS.0;
         for c in 0..chunks {
-            let base = first + c as u64 * KNOT;
+            let base = first + c as u64 * step;
             let k0 = if c == 0 { (n - base) as usize } else { 0 };
-            let k1 = ((n0 + len as u64 - base) as usize).min(KNOT as usize);
-            let run = k1 - k0;
-            let (p0, m0, p1, m1) = (v[c], d[c], v[c + 1], d[c + 1]);
-            let (b0, b1, b2, b3) = (&b[0][k0..k1], &b[1][k0..k1], &b[2][k0..k1], &b[3][k0..k1]);
-            let seg = &mut out[i..i + run];
-            for k in 0..run {
-                seg[k] = fma(b3[k], m1, fma(b2[k], p1, fma(b1[k], m0, b0[k] * p0)));
+            let k1 = ((n0 + len as u64 - base) as usize).min(knot);
+            let (p0, m0) = (v[c], d[c]);
+            let (c2, c3) = power_basis(knot, p0, m0, v[c + 1], d[c + 1]);
+            let seg = &mut out[i..i + (k1 - k0)];
+            for (o, &x) in seg.iter_mut().zip(&FRAMES.0[k0..k1]) {
+                *o = fma(fma(fma(c3, x, c2), x, m0), x, p0);
             }
-            i += run;
+            i += k1 - k0;
         }
     }
 }
@@ -230,12 +161,13 @@ mod tests {
     fn interpolated_sine_is_within_1e10() {
         let sr = 44_100;
         let r = 3.0;
-        assert!(smooth_enough(r, sr));
+        assert_eq!(knot_for(r, sr), Some(KNOT as usize));
         let inc = r / sr as f64;
         let mut out = vec![0.0; 10_000];
         fill_phased(
             123,
             &mut out,
+            KNOT as usize,
             |n| n as f64 * inc,
             |x| {
                 (
@@ -253,10 +185,10 @@ mod tests {
     }
 
     #[test]
-    fn spaced_knots_are_within_1e10_and_split_invariant() {
+    fn longer_knots_are_within_1e10_and_split_invariant() {
         let sr = 44_100;
         for r in [0.05, 0.4, 2.9] {
-            let knot = spaced_knot(r, sr).unwrap();
+            let knot = knot_for(r, sr).unwrap();
             let inc = r / sr as f64;
             let f = |x: f64| {
                 (
@@ -266,7 +198,7 @@ mod tests {
             };
             let n0 = 3_000_123;
             let mut whole = vec![0.0; 50_000];
-            fill_phased_spaced(n0, &mut whole, knot, |n| n as f64 * inc, f);
+            fill_phased(n0, &mut whole, knot, |n| n as f64 * inc, f);
             let worst = whole
                 .iter()
                 .enumerate()
@@ -275,23 +207,24 @@ mod tests {
             assert!(worst < 1e-10, "rate {r}, knot {knot}: {worst}");
             let mut parts = vec![0.0; 50_000];
             for (c, chunk) in parts.chunks_mut(333).enumerate() {
-                fill_phased_spaced(n0 + 333 * c as u64, chunk, knot, |n| n as f64 * inc, f);
+                fill_phased(n0 + 333 * c as u64, chunk, knot, |n| n as f64 * inc, f);
             }
             assert_eq!(whole, parts, "rate {r}");
         }
-        assert_eq!(spaced_knot(0.05, sr), Some(1024));
-        assert_eq!(spaced_knot(2.9, sr), Some(32));
-        assert_eq!(spaced_knot(4.0, sr), None);
+        assert_eq!(knot_for(0.05, sr), Some(1024));
+        assert_eq!(knot_for(2.9, sr), Some(32));
+        assert_eq!(knot_for(4.0, sr), None);
+        assert_eq!(phasor_knot(2.25, sr), Some(64));
     }
 
     #[test]
     fn any_split_gives_the_same_bits() {
         let f = |x: f64| (x.sin(), 0.001 * x.cos());
         let mut whole = vec![0.0; 1000];
-        fill_phased(7, &mut whole, |n| n as f64 * 0.001, f);
+        fill_phased(7, &mut whole, 32, |n| n as f64 * 0.001, f);
         let mut parts = vec![0.0; 1000];
         for (c, chunk) in parts.chunks_mut(13).enumerate() {
-            fill_phased(7 + 13 * c as u64, chunk, |n| n as f64 * 0.001, f);
+            fill_phased(7 + 13 * c as u64, chunk, 32, |n| n as f64 * 0.001, f);
         }
         assert_eq!(whole, parts);
     }

@@ -2,13 +2,13 @@
 //! `wave_shape_stereo_am` and `rhythmic_waveshaping`. Lift-form AM (§2.5), the tanh shaper
 //! (§2.8) and, for the rhythmic voice, its own pan law (§2.7). All class E.
 
-use crate::osc::{Carrier, CarrierSpec, Clock, Phase};
+use crate::osc::{Carrier, Clock};
 use crate::plan::Params;
 use crate::ramp::{Lerp, Ramp};
 use crate::shapes::{cos_cycles, sin_cycles};
 use crate::Result;
 
-use super::common::{fill_alpha, shaper, LiftAm};
+use super::common::{carried_clock, carried_phase, fill_alpha, shaper, LiftAm};
 use super::{take, Buf};
 use super::{Placement, Signature, Voice, VoiceState};
 
@@ -35,15 +35,6 @@ fn lift(
             None => Lerp::constant(0.0),
         },
     })
-}
-
-/// The carried state of a voice's continuation: phase `i` and clock `i` from `initial`.
-fn carried_phase(initial: Option<&VoiceState>, i: usize) -> Phase {
-    initial.map_or(Phase::default(), |s| s.phases[i])
-}
-
-fn carried_clock(initial: Option<&VoiceState>, i: usize) -> f64 {
-    initial.map_or(0.0, |s| s.clocks[i])
 }
 
 /// Multiplies `out` by the lift AM (or leaves it when the depth is 0 at both ends).
@@ -152,17 +143,8 @@ impl StereoAm {
             spec: self.clone(),
             ramp,
             m: 0,
-            carriers: [0, 1].map(|c| {
-                Carrier::new(
-                    CarrierSpec {
-                        base_hz: self.nominal(c),
-                        vibrato: None,
-                    },
-                    ramp,
-                    sr,
-                    carried_phase(initial, c),
-                )
-            }),
+            carriers: [0, 1]
+                .map(|c| Carrier::plain(self.nominal(c), ramp, sr, carried_phase(initial, c))),
             clocks: [0, 1]
                 .map(|c| Clock::new(self.am[c].rate_hz, ramp, sr, carried_clock(initial, c))),
         }
@@ -272,15 +254,7 @@ impl WaveShape {
             spec: self.clone(),
             ramp,
             m: 0,
-            carrier: Carrier::new(
-                CarrierSpec {
-                    base_hz: self.carrier_hz,
-                    vibrato: None,
-                },
-                ramp,
-                sr,
-                carried_phase(initial, 0),
-            ),
+            carrier: Carrier::plain(self.carrier_hz, ramp, sr, carried_phase(initial, 0)),
             shape_clock: Clock::new(
                 self.shape_am.rate_hz,
                 ramp,
@@ -391,15 +365,7 @@ impl Rhythmic {
             spec: self.clone(),
             ramp,
             m: 0,
-            carrier: Carrier::new(
-                CarrierSpec {
-                    base_hz: self.carrier_hz,
-                    vibrato: None,
-                },
-                ramp,
-                sr,
-                carried_phase(initial, 0),
-            ),
+            carrier: Carrier::plain(self.carrier_hz, ramp, sr, carried_phase(initial, 0)),
             clock: Clock::new(self.am.rate_hz, ramp, sr, carried_clock(initial, 0)),
         }
     }

@@ -205,12 +205,6 @@ impl Voice for BinauralVoice {
             self.carriers[1].fill(ph_r);
             s.wobble.fill_cycles(&self.clocks[WOBBLE], m0, alpha, wob);
         }
-        // One envelope for both ears when their AM is the same (it usually is).
-        let shared_am = s.am[0].is_active()
-            && s.am[0].same_as(&self.clocks[AM[0]], &s.am[1], &self.clocks[AM[1]]);
-        if shared_am {
-            s.am[0].envelope(&self.clocks[AM[0]], m0, alpha, &mut tmp[..n]);
-        }
         for (c, (out, ph)) in [(&mut *l, &mut *ph_l), (&mut *r, &mut *ph_r)]
             .into_iter()
             .enumerate()
@@ -237,14 +231,9 @@ impl Voice for BinauralVoice {
                     }
                 }
             }
-            if shared_am {
-                for (o, g) in out.iter_mut().zip(&tmp[..n]) {
-                    *o *= g;
-                }
-            } else if s.am[c].is_active() {
-                s.am[c].apply(&self.clocks[AM[c]], m0, alpha, out, tmp);
-            }
         }
+        let clocks = [&self.clocks[AM[0]], &self.clocks[AM[1]]];
+        DipAm::apply_ears(&s.am, clocks, m0, alpha, l, r, tmp);
         if s.pan.is_active() {
             s.pan
                 .apply(&self.clocks[PAN], self.pan_first, m0, alpha, l, r, tmp);

@@ -1,6 +1,6 @@
 //! Building blocks shared by the voice families: per-chunk α, dip AM, interaural wobble.
 
-use crate::osc::Clock;
+use crate::osc::{Clock, Phase};
 use crate::plan::Params;
 use crate::ramp::{Lerp, Ramp};
 use crate::shapes::{cos_cycles, frac, sin_cycles, skewed_sine};
@@ -17,20 +17,23 @@ pub const INV_TAU: f64 = 0.5 / std::f64::consts::PI;
 /// The LFO clocks of a voice, indexed by continuation role (`VoiceState::clocks`): role i runs
 /// at `rates[i]` from the carried value when the voice continues, else from 0. Roles a voice
 /// does not use get rate 0 and keep whatever they carry.
+/// Phase `i` of a voice's continuation state, or 0 when the voice starts afresh.
+pub fn carried_phase(initial: Option<&VoiceState>, i: usize) -> Phase {
+    initial.map_or(Phase::default(), |s| s.phases[i])
+}
+
+/// Clock `i` (by continuation role) of a voice's continuation state, or 0.
+pub fn carried_clock(initial: Option<&VoiceState>, i: usize) -> f64 {
+    initial.map_or(0.0, |s| s.clocks[i])
+}
+
 pub fn clock_bank(
     rates: [Lerp; 8],
     ramp: Ramp,
     sample_rate: u32,
     initial: Option<&VoiceState>,
 ) -> [Clock; 8] {
-    std::array::from_fn(|i| {
-        Clock::new(
-            rates[i],
-            ramp,
-            sample_rate,
-            initial.map_or(0.0, |s| s.clocks[i]),
-        )
-    })
+    std::array::from_fn(|i| Clock::new(rates[i], ramp, sample_rate, carried_clock(initial, i)))
 }
 
 /// Every clock of a bank at frame m: the `clocks` of the voice's continuation state.
@@ -112,10 +115,36 @@ impl DipAm {
         }
     }
 
-    /// Whether `self` on `clock` gives the same envelope as `other` on `other_clock` (the two
-    /// ears of a voice usually do: one envelope then serves both).
-    pub fn same_as(&self, clock: &Clock, other: &DipAm, other_clock: &Clock) -> bool {
-        self == other && clock.p0 == other_clock.p0 && clock.rate == other_clock.rate
+    /// Applies each ear's AM (`am[c]` on `clocks[c]`) to `l` and `r`. When the two are the
+    /// same (as in most voices: same parameters, same clock) one envelope serves both ears;
+    /// `scratch` holds at least `l.len()` values.
+    #[inline]
+    pub fn apply_ears(
+        am: &[DipAm; 2],
+        clocks: [&Clock; 2],
+        m0: u64,
+        alpha: &[f64],
+        l: &mut [f64],
+        r: &mut [f64],
+        scratch: &mut [f64],
+    ) {
+        let same =
+            am[0] == am[1] && clocks[0].p0 == clocks[1].p0 && clocks[0].rate == clocks[1].rate;
+        if same && am[0].is_active() {
+            let e = &mut scratch[..l.len()];
+            am[0].envelope(clocks[0], m0, alpha, e);
+            for out in [l, r] {
+                for (o, g) in out.iter_mut().zip(e.iter()) {
+                    *o *= g;
+                }
+            }
+            return;
+        }
+        for (c, out) in [l, r].into_iter().enumerate() {
+            if am[c].is_active() {
+                am[c].apply(clocks[c], m0, alpha, out, scratch);
+            }
+        }
     }
 
     /// Writes the envelope for frames m0.. into `e` (α per frame in `alpha`).
@@ -124,7 +153,7 @@ impl DipAm {
         if self.is_static() && self.skew.start == 0.0 {
             if let (Some(inc), Some(knot)) = (
                 clock.const_inc(),
-                smooth::spaced_knot(self.rate_hz.start, clock.sample_rate()),
+                smooth::knot_for(self.rate_hz.start, clock.sample_rate()),
             ) {
                 // e(n) = 1 − (d/2)(1 + sin 2πq) is smooth: knots + interpolation (smooth.rs),
                 // as far apart as the rate allows.
@@ -134,7 +163,7 @@ impl DipAm {
                     2.0 * std::f64::consts::PI * inc,
                 );
                 let mut lfo = clock.linear(off).expect("constant rate");
-                smooth::fill_phased_spaced(
+                smooth::fill_phased(
                     m0,
                     e,
                     knot,
@@ -195,10 +224,10 @@ impl Wobble {
     #[inline]
     pub fn fill_cycles(&self, clock: &Clock, m0: u64, alpha: &[f64], out: &mut [f64]) {
         if self.range_rad.is_const() {
-            if let Some(inc) = clock
-                .const_inc()
-                .filter(|_| smooth::smooth_enough(self.rate_hz.start, clock.sample_rate()))
-            {
+            if let (Some(inc), Some(knot)) = (
+                clock.const_inc(),
+                smooth::knot_for(self.rate_hz.start, clock.sample_rate()),
+            ) {
                 let (g, w) = (
                     0.5 * self.range_rad.start * INV_TAU,
                     2.0 * std::f64::consts::PI * inc,
@@ -207,6 +236,7 @@ impl Wobble {
                 smooth::fill_phased(
                     m0,
                     out,
+                    knot,
                     |k| lfo.at(k),
                     |q| (g * sin_cycles(q), g * w * cos_cycles(q)),
                 );
@@ -250,16 +280,17 @@ impl LiftAm {
     pub fn fill(&self, clock: &Clock, m0: u64, alpha: &[f64], out: &mut [f64]) {
         if self.is_static() {
             let (half_d, off) = (0.5 * self.depth.start, self.phase_rad.start * INV_TAU);
-            if let Some(inc) = clock
-                .const_inc()
-                .filter(|_| smooth::smooth_enough(self.rate_hz.start, clock.sample_rate()))
-            {
+            if let (Some(inc), Some(knot)) = (
+                clock.const_inc(),
+                smooth::knot_for(self.rate_hz.start, clock.sample_rate()),
+            ) {
                 // Smooth: exact knots and Hermite interpolation in between (smooth.rs).
                 let w = 2.0 * std::f64::consts::PI * inc;
                 let mut lfo = clock.linear(off).expect("constant rate");
                 smooth::fill_phased(
                     m0,
                     out,
+                    knot,
                     |k| lfo.at(k),
                     |q| {
                         (

@@ -9,7 +9,7 @@ use crate::shapes::cos_cycles;
 use crate::Result;
 
 use super::binaural::{Binaural, BinauralVoice};
-use super::common::{fill_alpha, CHUNK};
+use super::common::{carried_clock, fill_alpha, CHUNK};
 use super::isochronic::{trapezoid, Suppression};
 use super::{take, Buf};
 use super::{Placement, Signature, Voice, VoiceState};
@@ -165,13 +165,19 @@ impl DualPulse {
 
     pub fn instantiate(&self, place: Placement, initial: Option<&VoiceState>) -> DualPulseVoice {
         let (sr, ramp) = (place.sample_rate, place.ramp);
-        let clock0 = |role: usize| initial.map_or(0.0, |s| s.clocks[role]);
         DualPulseVoice {
             spec: self.clone(),
             ramp,
             m: 0,
             binaural: self.binaural.instantiate(place, initial),
-            clocks: [0, 1].map(|c| Clock::new(self.pulse[c].rate_hz, ramp, sr, clock0(PULSE[c]))),
+            clocks: [0, 1].map(|c| {
+                Clock::new(
+                    self.pulse[c].rate_hz,
+                    ramp,
+                    sr,
+                    carried_clock(initial, PULSE[c]),
+                )
+            }),
             suppression: Suppression::new(
                 self.binaural.base_hz(),
                 ramp,

@@ -345,10 +345,9 @@ impl IsochronicVoice {
                     }
                 }
             }
-            if s.am[c].is_active() {
-                s.am[c].apply(&self.clocks[AM[c]], m0, alpha, out, tmp);
-            }
         }
+        let clocks = [&self.clocks[AM[0]], &self.clocks[AM[1]]];
+        DipAm::apply_ears(&s.am, clocks, m0, alpha, l, r, tmp);
         if s.pan.is_active() {
             s.pan
                 .apply(&self.clocks[PAN], self.pan_first, m0, alpha, l, r, tmp);

@@ -1,13 +1,13 @@
 //! `monaural_beat_stereo_amps` (`voices.md` §3.3): two tones at base ∓ beat/2 mixed into each
 //! ear with their own levels, an optional shared lift-form AM and a hard clip to [−1, 1].
 
-use crate::osc::{Carrier, CarrierSpec, Clock, Phase};
+use crate::osc::{Carrier, Clock, Phase};
 use crate::plan::Params;
 use crate::ramp::{Lerp, Ramp};
 use crate::shapes::sin_cycles;
 use crate::Result;
 
-use super::common::{fill_alpha, Wobble, INV_TAU};
+use super::common::{carried_clock, fill_alpha, Wobble, INV_TAU};
 use super::{take, Buf};
 use super::{Placement, Signature, Voice, VoiceState};
 
@@ -93,29 +93,25 @@ impl Monaural {
 
     pub fn instantiate(&self, place: Placement, initial: Option<&VoiceState>) -> MonauralVoice {
         let (sr, ramp) = (place.sample_rate, place.ramp);
-        let clock0 = |role: usize| initial.map_or(0.0, |s| s.clocks[role]);
         let tones = [-1.0, 1.0];
         let carriers = [0, 1].map(|i| {
             let phase0 = initial.map_or(Phase::from_f64(self.start_phase_rad[i] * INV_TAU), |s| {
                 s.phases[i]
             });
-            Carrier::new(
-                CarrierSpec {
-                    base_hz: self.tone(tones[i]),
-                    vibrato: None,
-                },
-                ramp,
-                sr,
-                phase0,
-            )
+            Carrier::plain(self.tone(tones[i]), ramp, sr, phase0)
         });
         MonauralVoice {
             spec: self.clone(),
             ramp,
             m: 0,
             carriers,
-            am_clock: Clock::new(self.am_rate_hz, ramp, sr, clock0(AM)),
-            wobble_clock: Clock::new(self.wobble.rate_hz, ramp, sr, clock0(WOBBLE)),
+            am_clock: Clock::new(self.am_rate_hz, ramp, sr, carried_clock(initial, AM)),
+            wobble_clock: Clock::new(
+                self.wobble.rate_hz,
+                ramp,
+                sr,
+                carried_clock(initial, WOBBLE),
+            ),
         }
     }
 }

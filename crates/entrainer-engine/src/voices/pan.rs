@@ -111,10 +111,12 @@ impl PanStage {
         r: &mut [f64],
         scratch: &mut [f64],
     ) {
-        let smooth_linear = self.kind == PanType::Linear
-            && self.is_static()
-            && smooth::smooth_enough(self.rate_hz.start, clock.sample_rate());
-        if let (true, Some(inc)) = (smooth_linear, clock.const_inc()) {
+        let linear = self.kind == PanType::Linear && self.is_static();
+        if let (true, Some(inc), Some(knot)) = (
+            linear,
+            clock.const_inc(),
+            smooth::knot_for(self.rate_hz.start, clock.sample_rate()),
+        ) {
             // A static linear pan is smooth: gains from exact knots (smooth.rs).
             let (mid, half) = (
                 0.5 * (self.min.start + self.max.start),
@@ -128,6 +130,7 @@ impl PanStage {
                 smooth::fill_phased(
                     m0,
                     g,
+                    knot,
                     |n| lfo.at(n),
                     |q| {
                         let p = (mid + half * sin_cycles(q)).clamp(-1.0, 1.0);

@@ -16,7 +16,7 @@ use crate::timeline::frames;
 use crate::Result;
 
 use super::binaural::VibratoParams;
-use super::common::{fill_alpha, DipAm, CHUNK, INV_TAU};
+use super::common::{carried_clock, fill_alpha, DipAm, CHUNK, INV_TAU};
 use super::{take, Buf};
 use super::{FilterState, Placement, Signature, Voice, VoiceState};
 
@@ -87,17 +87,18 @@ impl CosAm {
             1.0 / self.shape.start,
         );
         let g = &mut tmp[..n];
-        match clock.const_inc() {
-            Some(inc)
-                if exponent == 1.0
-                    && smooth::smooth_enough(self.rate_hz.start, clock.sample_rate()) =>
-            {
+        match (
+            clock.const_inc(),
+            smooth::knot_for(self.rate_hz.start, clock.sample_rate()),
+        ) {
+            (Some(inc), Some(knot)) if exponent == 1.0 => {
                 // A plain cosine is smooth: exact knots, Hermite in between (smooth.rs).
                 let w = 2.0 * std::f64::consts::PI * inc;
                 let mut lfo = clock.linear(off).expect("constant rate");
                 smooth::fill_phased(
                     n0,
                     g,
+                    knot,
                     |k| lfo.at(k),
                     |q| (1.0 + d * cos_cycles(q), -d * w * sin_cycles(q)),
                 );
@@ -339,16 +340,12 @@ impl Qam {
 
     pub fn instantiate(&self, place: Placement, initial: Option<&VoiceState>) -> QamVoice {
         let (sr, ramp) = (place.sample_rate, place.ramp);
-        let clock0 = |role: usize| initial.map_or(0.0, |s| s.clocks[role]);
         let phase0 =
             |role: usize, own: f64| initial.map_or(Phase::from_f64(own), |s| s.phases[role]);
         let ratio = self.harmonic_ratio;
         let carrier = |c: usize| {
-            Carrier::new(
-                CarrierSpec {
-                    base_hz: self.base_hz[c],
-                    vibrato: None,
-                },
+            Carrier::plain(
+                self.base_hz[c],
                 ramp,
                 sr,
                 phase0(CARRIER[c], self.start_phase_rad[c] * INV_TAU),
@@ -359,11 +356,8 @@ impl Qam {
                 start: ratio * self.base_hz[c].start,
                 end: ratio * self.base_hz[c].end,
             };
-            Carrier::new(
-                CarrierSpec {
-                    base_hz: base,
-                    vibrato: None,
-                },
+            Carrier::plain(
+                base,
                 ramp,
                 sr,
                 phase0(HARMONIC[c], ratio * self.start_phase_rad[c] * INV_TAU),
@@ -380,12 +374,29 @@ impl Qam {
             inv_sr: 1.0 / srf,
             carriers: [carrier(0), carrier(1)],
             harmonics: [harmonic(0), harmonic(1)],
-            primary: [0, 1]
-                .map(|c| Clock::new(self.primary[c].rate_hz, ramp, sr, clock0(PRIMARY[c]))),
-            secondary: [0, 1]
-                .map(|c| Clock::new(self.secondary[c].rate_hz, ramp, sr, clock0(SECONDARY[c]))),
-            sub: Clock::new(self.sub.rate_hz, ramp, sr, clock0(SUB)),
-            wobble: Clock::new(self.wobble.rate_hz, ramp, sr, clock0(WOBBLE)),
+            primary: [0, 1].map(|c| {
+                Clock::new(
+                    self.primary[c].rate_hz,
+                    ramp,
+                    sr,
+                    carried_clock(initial, PRIMARY[c]),
+                )
+            }),
+            secondary: [0, 1].map(|c| {
+                Clock::new(
+                    self.secondary[c].rate_hz,
+                    ramp,
+                    sr,
+                    carried_clock(initial, SECONDARY[c]),
+                )
+            }),
+            sub: Clock::new(self.sub.rate_hz, ramp, sr, carried_clock(initial, SUB)),
+            wobble: Clock::new(
+                self.wobble.rate_hz,
+                ramp,
+                sr,
+                carried_clock(initial, WOBBLE),
+            ),
             filter: PostFilter::new(sr, initial.and_then(|s| s.filters.as_ref())),
         }
     }
@@ -709,13 +720,13 @@ impl Hybrid {
 
     pub fn instantiate(&self, place: Placement, initial: Option<&VoiceState>) -> HybridVoice {
         let (sr, ramp) = (place.sample_rate, place.ramp);
-        let clock0 = |role: usize| initial.map_or(0.0, |s| s.clocks[role]);
         let phase0 = |role: usize, own_rad: f64| {
             initial.map_or(Phase::from_f64(own_rad * INV_TAU), |s| s.phases[role])
         };
         // The centre vibrato acts only when its rate and range are non-zero.
         let vibrato = if nonzero(&self.vib.rate_hz) {
-            self.vib.vibrato(Shape::Sine, ramp, sr, clock0(R_VIB))
+            self.vib
+                .vibrato(Shape::Sine, ramp, sr, carried_clock(initial, R_VIB))
         } else {
             None
         };
@@ -753,21 +764,23 @@ impl Hybrid {
             spec: self.clone(),
             ramp,
             m: 0,
-            carrier_l: Carrier::new(
-                CarrierSpec {
-                    base_hz: self.carrier_l_hz,
-                    vibrato: None,
-                },
+            carrier_l: Carrier::plain(
+                self.carrier_l_hz,
                 ramp,
                 sr,
                 phase0(L_CARRIER, self.start_phase_l_rad),
             ),
             tones,
             half_beat: Clock::new(half_beat, ramp, sr, 0.0),
-            am_l: Clock::new(self.am_l.rate_hz, ramp, sr, clock0(L_AM)),
-            am_r: Clock::new(self.am_r.rate_hz, ramp, sr, clock0(R_AM)),
-            vib: Clock::new(self.vib.rate_hz, ramp, sr, clock0(R_VIB)),
-            wobble: Clock::new(self.wobble.rate_hz, ramp, sr, clock0(R_WOBBLE)),
+            am_l: Clock::new(self.am_l.rate_hz, ramp, sr, carried_clock(initial, L_AM)),
+            am_r: Clock::new(self.am_r.rate_hz, ramp, sr, carried_clock(initial, R_AM)),
+            vib: Clock::new(self.vib.rate_hz, ramp, sr, carried_clock(initial, R_VIB)),
+            wobble: Clock::new(
+                self.wobble.rate_hz,
+                ramp,
+                sr,
+                carried_clock(initial, R_WOBBLE),
+            ),
             filter: PostFilter::new(sr, initial.and_then(|s| s.filters.as_ref())),
         }
     }

@@ -18,13 +18,13 @@ use std::sync::Arc;
 use crate::error::EngineError;
 use crate::filters::Df1;
 use crate::hrtf::{angle_distance, HrirSet, Kemar, Sphere, COEFF_BLOCK, JUMP_DEG};
-use crate::osc::{Carrier, CarrierSpec, Clock, Phase};
+use crate::osc::{Carrier, Clock, Phase};
 use crate::plan::Params;
 use crate::ramp::{Lerp, Ramp};
 use crate::shapes::{cos_cycles, sin_cycles};
 use crate::Result;
 
-use super::common::{fill_alpha, CHUNK, INV_TAU};
+use super::common::{carried_clock, carried_phase, fill_alpha, CHUNK, INV_TAU};
 use super::monaural::{Monaural, MonauralVoice};
 use super::{take, Buf};
 use super::{Placement, Signature, Voice, VoiceState};
@@ -432,25 +432,12 @@ impl Sam {
         initial: Option<&VoiceState>,
     ) -> SpatialVoice<SamSource> {
         let (sr, ramp) = (place.sample_rate, place.ramp);
-        let phase0 = initial.map_or(Phase::default(), |s| s.phases[0]);
+        let phase0 = carried_phase(initial, 0);
         let source = SamSource {
             spec: self.clone(),
             ramp,
-            carrier: Carrier::new(
-                CarrierSpec {
-                    base_hz: self.carrier_hz,
-                    vibrato: None,
-                },
-                ramp,
-                sr,
-                phase0,
-            ),
-            path: Clock::new(
-                self.path_hz,
-                ramp,
-                sr,
-                initial.map_or(0.0, |s| s.clocks[PATH]),
-            ),
+            carrier: Carrier::plain(self.carrier_hz, ramp, sr, phase0),
+            path: Clock::new(self.path_hz, ramp, sr, carried_clock(initial, PATH)),
             scratch: Box::new([0.0; CHUNK]),
         };
         let preroll = |lead: usize| {
@@ -458,16 +445,7 @@ impl Sam {
             let f0 = self.carrier_hz.start.max(0.0);
             let back = phase0.add(-f0 * lead as f64 / sr as f64);
             let mut pre = vec![0.0; lead].into_boxed_slice();
-            Carrier::new(
-                CarrierSpec {
-                    base_hz: Lerp::constant(f0),
-                    vibrato: None,
-                },
-                Ramp::HOLD,
-                sr,
-                back,
-            )
-            .fill(&mut pre);
+            Carrier::plain(Lerp::constant(f0), Ramp::HOLD, sr, back).fill(&mut pre);
             let g = self.model.level(f0);
             pre.iter_mut().for_each(|p| *p = g * sin_cycles(*p));
             pre
@@ -660,15 +638,19 @@ impl SamMonaural {
         initial: Option<&VoiceState>,
     ) -> SpatialVoice<SamMonauralSource> {
         let (sr, ramp) = (place.sample_rate, place.ramp);
-        let clock0 = |role: usize| initial.map_or(0.0, |s| s.clocks[role]);
         let source = SamMonauralSource {
             spec: self.clone(),
             ramp,
             place,
             initial: initial.copied(),
             core: self.core.instantiate(place, initial),
-            am_clock: Clock::new(self.am_rate_hz, ramp, sr, clock0(MONO_SOURCE_AM)),
-            path: Clock::new(self.rate_hz, ramp, sr, clock0(MONO_PATH)),
+            am_clock: Clock::new(
+                self.am_rate_hz,
+                ramp,
+                sr,
+                carried_clock(initial, MONO_SOURCE_AM),
+            ),
+            path: Clock::new(self.rate_hz, ramp, sr, carried_clock(initial, MONO_PATH)),
             m: 0,
             scratch: Box::new([[0.0; CHUNK]; 8]),
         };
