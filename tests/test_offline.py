@@ -137,6 +137,7 @@ def test_nyquist_is_checked_at_the_render_rate():
 @pytest.mark.parametrize("path,explicit,fallback,fmt", [
     ("a.wav", None, None, "wav"), ("a.FLAC", None, None, "flac"), ("a", None, "x.flac", "flac"),
     ("a", None, None, "wav"), ("a.wav", "flac", None, "flac"), ("a.flac", ".WAV", None, "wav"),
+    ("a.Mp3", None, None, "mp3"), ("a", None, "x.mp3", "mp3"), ("a.wav", "MP3", None, "mp3"),
 ])
 def test_output_format_choice(path, explicit, fallback, fmt):
     """render.md §11: an explicit option wins, then the extension, then output_filename, then WAV."""
@@ -144,14 +145,23 @@ def test_output_format_choice(path, explicit, fallback, fmt):
 
 
 @pytest.mark.parametrize("path,explicit,message", [
-    ("a.ogg", None, 'output: expected a .wav or .flac name, got "a.ogg"'),
-    ("a.wav", "aiff", 'format: expected "wav" or "flac", got "aiff"'),
-    ("a.mp3", None, "format: MP3 output is not built into this version of Entrainer; use .wav or .flac"),
+    ("a.ogg", None, 'output: expected a .wav, .flac or .mp3 name, got "a.ogg"'),
+    ("a.wav", "aiff", 'format: expected "wav", "flac" or "mp3", got "aiff"'),
 ])
 def test_output_format_errors(path, explicit, message):
     with pytest.raises(entrainer.RenderError) as e:
         output_format(path, explicit)
     assert str(e.value) == message
+
+
+def test_mp3_without_its_encoder_is_a_format_error(monkeypatch, tmp_path):
+    """render.md §11: MP3 is an optional build feature; without PyAV's LAME it is E_FORMAT."""
+    monkeypatch.setattr(entrainer.offline, "mp3_available", lambda: False)
+    with pytest.raises(entrainer.RenderError) as e:
+        entrainer.render_to_file(two_steps(), tmp_path / "out.mp3")
+    assert str(e.value) == ("format: MP3 output is not built into this installation (it needs PyAV with "
+                            "libmp3lame: pip install av); use .wav or .flac")
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("name,bits,subtype", [
@@ -220,6 +230,11 @@ def test_an_exception_at_the_end_of_the_analysis_stops_the_render(tmp_path):
     (dict(path="nowhere/out.wav"), 'output: folder "{tmp}/nowhere" does not exist'),
     (dict(path="out.flac", bits="float"), "bits: expected 16 or 24 for FLAC, got float"),
     (dict(path="out.wav", bits="32"), "bits: expected 16, 24 or float for WAV, got 32"),
+    (dict(path="out.mp3", bits="24"), "bits: expected 16 for MP3, got 24"),
+    (dict(path="out.mp3", sample_rate=22050), "sample_rate: MP3 at 320 kbit/s needs 32000, 44100 or 48000 Hz, "
+                                              "got 22050; choose one of those, or write WAV or FLAC"),
+    (dict(path="out.wav", bits="float", dither=True),
+     "dither: float WAV is not quantised; dither applies to 16 and 24 bits"),
 ])
 def test_render_to_file_refuses_before_rendering(tmp_path, kwargs, message):
     kwargs = dict(kwargs, path=tmp_path / kwargs["path"])

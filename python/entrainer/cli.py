@@ -99,7 +99,7 @@ def validate(
 @app.command()
 def render(
     file: Path = typer.Argument(..., help="Track file (.json) to render."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Output .wav or .flac (default: the track's output_filename)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Output .wav, .flac or .mp3 (default: the track's output_filename)."),
     sample_rate: Optional[int] = typer.Option(None, "--sample-rate", "-r", help="Render rate in Hz (default: the track's)."),
     start: float = typer.Option(0.0, "--start", help="Render an excerpt starting at this time (s)."),
     duration: Optional[float] = typer.Option(None, "--duration", help="Excerpt length (s); default: to the end."),
@@ -108,12 +108,13 @@ def render(
     step_ceiling: float = typer.Option(1.0, "--step-ceiling", help="Per-step peak ceiling (0.95 = session tool)."),
     no_step_limit: bool = typer.Option(False, "--no-step-limit", help="Switch the per-step limit off."),
     levels: str = typer.Option("track", "--levels", help='"track": levels of the full render; "range": normalise the excerpt alone.'),
-    bits: str = typer.Option("16", "--bits", help="16, 24, or float (WAV only)."),
-    fmt: Optional[str] = typer.Option(None, "--format", help="wav or flac (default: from the output name)."),
+    bits: str = typer.Option("16", "--bits", help="16, 24, or float (WAV only); MP3 is coded from 16 bits."),
+    dither: bool = typer.Option(False, "--dither", help="Add TPDF dither (±1 LSB, seeded by --seed) before quantising."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="wav, flac or mp3 (default: from the output name)."),
     seed: int = typer.Option(0, "--seed", help="Seed for noise (same seed, same samples)."),
     data_urls: bool = typer.Option(False, "--data-urls", help=DATA_URLS_HELP),
 ) -> None:
-    """Render a track offline to WAV or FLAC, faster than real time, with a progress bar."""
+    """Render a track offline to WAV, FLAC or MP3, faster than real time, with a progress bar."""
     from .offline import render_to_file
 
     track = _load_or_exit(file, data_urls)
@@ -133,7 +134,7 @@ def render(
 
         try:
             result = render_to_file(
-                track, output, format=fmt, bits=bits, progress=progress, sample_rate=sample_rate,
+                track, output, format=fmt, bits=bits, dither=dither, progress=progress, sample_rate=sample_rate,
                 start=start, duration=duration, seed=seed, levels=levels,
                 target_level=None if no_normalize else target_level,
                 step_ceiling=None if no_step_limit else step_ceiling,

@@ -89,13 +89,18 @@ class Render:
             if progress:
                 progress("render", done, self.frames)
 
-    def pcm_blocks(self, bits: int, block_frames: int = DEFAULT_BLOCK, progress: Progress | None = None) -> Iterator[np.ndarray]:
-        """Like :meth:`blocks`, quantised in the engine (int16, or int32 holding 24 bits)."""
+    def pcm_blocks(
+        self, bits: int, block_frames: int = DEFAULT_BLOCK, progress: Progress | None = None, dither: bool = False
+    ) -> Iterator[np.ndarray]:
+        """Like :meth:`blocks`, quantised in the engine (int16, or int32 holding 24 bits), with
+        TPDF dither (seeded by the render seed) when ``dither``."""
+        if block_frames < 1:
+            raise RenderError(f"block_frames: expected an integer ≥ 1, got {block_frames}")
         self.engine.seek(self.start_frame)
         done = 0
         while done < self.frames:
             n = min(block_frames, self.frames - done)
-            yield self.engine.render_pcm(n, bits)
+            yield self.engine.render_pcm(n, bits, dither)
             done += n
             if progress:
                 progress("render", done, self.frames)
@@ -229,22 +234,39 @@ class FileResult:
         return self.frames / self.sample_rate
 
 
+#: MP3 (`render.md` §11): constant 320 kbit/s, which MPEG-1 Layer III offers at these rates only.
+MP3_RATES = (32000, 44100, 48000)
+MP3_BIT_RATE = 320_000
+
+
+def mp3_available() -> bool:
+    """MP3 export is built in when PyAV's FFmpeg has the LAME encoder (the `mp3` extra)."""
+    try:
+        import av
+
+        av.codec.Codec("libmp3lame", "w")
+    except Exception:  # ImportError, or an FFmpeg build without LAME
+        return False
+    return True
+
+
 def output_format(path: str | os.PathLike, explicit: str | None = None, fallback_name: str | None = None) -> str:
     """Chooses the format: explicit option, else the path's extension, else `output_filename`'s, else WAV."""
     if explicit:
         fmt = explicit.lower().lstrip(".")
         if fmt not in ("wav", "flac", "mp3"):
-            raise RenderError(f'format: expected "wav" or "flac", got "{explicit}"')
+            raise RenderError(f'format: expected "wav", "flac" or "mp3", got "{explicit}"')
     else:
         ext = Path(path).suffix.lower()
         fmt = _FORMATS.get(ext)
         if fmt is None and ext:
-            raise RenderError(f'output: expected a .wav or .flac name, got "{Path(path).name}"')
+            raise RenderError(f'output: expected a .wav, .flac or .mp3 name, got "{Path(path).name}"')
         if fmt is None and fallback_name:
             fmt = _FORMATS.get(Path(fallback_name).suffix.lower())
         fmt = fmt or "wav"
-    if fmt == "mp3":
-        raise RenderError("format: MP3 output is not built into this version of Entrainer; use .wav or .flac")
+    if fmt == "mp3" and not mp3_available():
+        raise RenderError("format: MP3 output is not built into this installation (it needs PyAV with "
+                          "libmp3lame: pip install av); use .wav or .flac")
     return fmt
 
 
@@ -260,21 +282,31 @@ def render_to_file(
     *,
     format: str | None = None,
     bits: str = "16",
+    dither: bool = False,
     block_frames: int = DEFAULT_BLOCK,
     progress: Progress | None = None,
     **options: Any,
 ) -> FileResult:
-    """Renders a track into a WAV or FLAC file, block by block, atomically (temp file + rename)."""
+    """Renders a track into a WAV, FLAC or MP3 file, block by block, atomically (temp file +
+    rename). ``dither`` adds TPDF dither before quantising to 16 or 24 bits (`render.md` §11);
+    MP3 is 320 kbit/s constant, plain stereo, from 16-bit samples."""
     import soundfile as sf
 
     track = _load(track)
     path = Path(path)
     bits = str(bits)                # 16 and "16" alike; the checks below compare strings
     fmt = output_format(path, format, getattr(track, "output_filename", None))
-    subtype = _SUBTYPES.get((fmt, str(bits)))
+    subtype = "MP3" if fmt == "mp3" and bits == "16" else _SUBTYPES.get((fmt, bits))
     if subtype is None:
-        choices = "16, 24 or float" if fmt == "wav" else "16 or 24"
+        choices = {"wav": "16, 24 or float", "flac": "16 or 24", "mp3": "16"}[fmt]
         raise RenderError(f"bits: expected {choices} for {fmt.upper()}, got {bits}")
+    if subtype == "FLOAT" and dither:
+        raise RenderError("dither: float WAV is not quantised; dither applies to 16 and 24 bits")
+    if fmt == "mp3":
+        rate = options.get("sample_rate") or track.sample_rate_hz
+        if rate not in MP3_RATES:
+            raise RenderError(f"sample_rate: MP3 at 320 kbit/s needs 32000, 44100 or 48000 Hz, got {rate}; "
+                              "choose one of those, or write WAV or FLAC")
     # Checked before the level analysis, which can take seconds on a long track.
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
@@ -285,18 +317,21 @@ def render_to_file(
     container = "RF64" if fmt == "wav" and r.frames * bytes_per_frame > 0xFFFF_FFFF - 1024 else fmt.upper()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
     os.close(fd)
+    title = getattr(getattr(track, "metadata", None), "title", "")
     try:
-        extra = {"compression_level": 5 / 8} if fmt == "flac" else {}
-        with sf.SoundFile(tmp, "w", samplerate=r.sample_rate, channels=2, format=container, subtype=subtype, **extra) as f:
-            title = getattr(getattr(track, "metadata", None), "title", "")
-            if title:
-                f.title = title
-            if subtype == "FLOAT":
-                for block in r.blocks(block_frames, progress):
-                    f.write(block)
-            else:
-                for block in r.pcm_blocks(16 if bits == "16" else 24, block_frames, progress):
-                    f.write(block)
+        if fmt == "mp3":
+            _write_mp3(tmp, r, title, block_frames, progress, dither)
+        else:
+            extra = {"compression_level": 5 / 8} if fmt == "flac" else {}
+            with sf.SoundFile(tmp, "w", samplerate=r.sample_rate, channels=2, format=container, subtype=subtype, **extra) as f:
+                if title:
+                    f.title = title
+                if subtype == "FLOAT":
+                    for block in r.blocks(block_frames, progress):
+                        f.write(block)
+                else:
+                    for block in r.pcm_blocks(16 if bits == "16" else 24, block_frames, progress, dither):
+                        f.write(block)
         # mkstemp creates the file private (0600); give it the mode a plain open() would.
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
@@ -307,3 +342,22 @@ def render_to_file(
             pass
         raise
     return FileResult(path, fmt, r.frames, r.sample_rate, r.engine.clipped, r.levels)
+
+
+def _write_mp3(path: str, r: Render, title: str, block_frames: int, progress: Progress | None, dither: bool) -> None:
+    """MP3 through PyAV's libmp3lame: constant 320 kbit/s, plain stereo (`joint_stereo` off, so
+    the ears are coded apart), from the engine's 16-bit samples; the title in an ID3 tag."""
+    import av
+
+    with av.open(path, "w", format="mp3") as out:
+        if title:
+            out.metadata["title"] = title
+        stream = out.add_stream("libmp3lame", rate=r.sample_rate, layout="stereo", options={"joint_stereo": "0"})
+        stream.codec_context.bit_rate = MP3_BIT_RATE
+        for block in r.pcm_blocks(16, block_frames, progress, dither):
+            frame = av.AudioFrame.from_ndarray(block.reshape(1, -1), format="s16", layout="stereo")
+            frame.sample_rate = r.sample_rate
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)

@@ -37,8 +37,8 @@ fn main() {
     };
     let t_measure = t0.elapsed().as_secs_f64();
     println!(
-        "{mode:?} scan: step peaks {:?}, peak {}",
-        analysis.step_peaks, analysis.peak
+        "{mode:?} scan: step peaks {:?}, peak {}, voice blocks {:?}",
+        analysis.step_peaks, analysis.peak, analysis.voice_blocks
     );
     let t1 = Instant::now();
     let mut r = Renderer::new(Arc::clone(&program), analysis.levels.clone());

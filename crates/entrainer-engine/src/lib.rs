@@ -15,6 +15,7 @@ pub mod noise;
 pub mod notch;
 pub mod osc;
 pub mod plan;
+pub mod quantise;
 pub mod ramp;
 pub mod renderer;
 pub mod rng;

@@ -16,6 +16,7 @@ use entrainer_engine::clips::ClipAudio;
 use entrainer_engine::hrtf::HrirSet;
 use entrainer_engine::levels;
 use entrainer_engine::plan::VoicePlan;
+use entrainer_engine::quantise::Quantiser;
 use entrainer_engine::ramp::Ramp;
 use entrainer_engine::timeline::Timeline;
 use entrainer_engine::voices::{voice_seed, Placement, Resources, VoiceSpec, CHUNK};
@@ -316,38 +317,26 @@ impl PyRenderer {
         Ok(frames_array(py, &l, &r))
     }
 
-    /// Renders and quantises (`render.md` §11): int16 for 16 bits, int32 (value << 8) for 24.
+    /// Renders and quantises (`render.md` §11): int16 for 16 bits, int32 (value << 8) for 24,
+    /// with TPDF dither when `dither` (seeded from the render seed, `render.md` §13).
     /// Samples beyond full scale are clipped and counted in `clipped`.
+    #[pyo3(signature = (frames, bits, dither=false))]
     fn render_pcm<'py>(
         &self,
         py: Python<'py>,
         frames: usize,
         bits: u32,
+        dither: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        if bits != 16 && bits != 24 {
-            return Err(PyEngineError::new_err(format!(
-                "bits: expected 16 or 24, got {bits}"
-            )));
-        }
         let (q, clipped) = released(py, None, |_| {
             let mut guard = self.lock();
+            let quantiser = Quantiser::new(bits, dither, guard.program().options.seed)?;
+            let n0 = guard.position();
             let mut l = vec![0.0; frames];
             let mut r = vec![0.0; frames];
             guard.render(&mut l, &mut r);
-            let full = ((1i64 << (bits - 1)) - 1) as f64;
-            let (lo, hi) = (-(1i64 << (bits - 1)), (1i64 << (bits - 1)) - 1);
-            let mut clipped = 0u64;
             let mut q = Vec::with_capacity(2 * frames);
-            for k in 0..frames {
-                for x in [l[k], r[k]] {
-                    // round half away from zero (f64::round), then clamp
-                    let v = (x * full).round() as i64;
-                    if v < lo || v > hi {
-                        clipped += 1;
-                    }
-                    q.push(v.clamp(lo, hi));
-                }
-            }
+            let clipped = quantiser.run(n0, &l, &r, &mut q);
             Ok((q, clipped))
         })?;
         *self.clipped.lock().unwrap_or_else(|p| p.into_inner()) += clipped;
@@ -356,11 +345,8 @@ impl PyRenderer {
                 .expect("shape");
             Ok(a.into_pyarray(py).into_any())
         } else {
-            let a = Array2::from_shape_vec(
-                (frames, 2),
-                q.into_iter().map(|v| (v << 8) as i32).collect(),
-            )
-            .expect("shape");
+            let a = Array2::from_shape_vec((frames, 2), q.into_iter().map(|v| v << 8).collect())
+                .expect("shape");
             Ok(a.into_pyarray(py).into_any())
         }
     }

@@ -7,7 +7,8 @@
   44.1 kHz session is resampled by FFmpeg's resampler. Ogg pages are cut every 100 ms so bytes
   leave as soon as they are encoded.
 
-Quantisation to 16 bits rounds to nearest without dither (dither is not built yet, docs/status.md).
+Quantisation to 16 bits rounds to nearest without dither (dither is an export option of
+`entrainer render`; live streams do not use it).
 """
 
 from __future__ import annotations
