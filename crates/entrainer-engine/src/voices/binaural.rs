@@ -1,13 +1,15 @@
 //! `binaural_beat` (`voices.md` §3.1): one tone per ear, base ∓ beat/2, with per-ear vibrato
 //! and dip AM, an interaural phase wobble and the pan stage.
 
-use crate::osc::{Carrier, CarrierSpec, Clock, Phase, Vibrato};
+use crate::osc::{Carrier, CarrierSpec, Clock, Vibrato};
 use crate::plan::Params;
 use crate::ramp::{Lerp, Ramp};
-use crate::shapes::{sin_cycles, Shape};
+use crate::shapes::Shape;
 use crate::Result;
 
-use super::common::{alpha_for, clock_bank, clock_values, DipAm, Wobble};
+use super::common::{
+    alpha_for, carried_phase_or, clock_bank, clock_values, ear_tones, DipAm, Wobble,
+};
 use super::pan::PanStage;
 use super::{take, Buf};
 use super::{Placement, Signature, Voice, VoiceState};
@@ -155,10 +157,7 @@ impl Binaural {
             initial,
         );
         let carriers = [0, 1].map(|c| {
-            let phase0 = initial.map_or(
-                Phase::from_f64(self.start_phase_rad[c] * super::common::INV_TAU),
-                |s| s.phases[c],
-            );
+            let phase0 = carried_phase_or(initial, c, self.start_phase_rad[c]);
             let spec = CarrierSpec {
                 base_hz: self.nominal(c),
                 vibrato: self.vib[c].vibrato(self.vib_shape, ramp, sr, clocks[VIB[c]].p0),
@@ -190,48 +189,15 @@ impl Voice for BinauralVoice {
     fn render(&mut self, l: &mut [f64], r: &mut [f64], scratch: &mut [Buf]) {
         let n = l.len();
         let m0 = self.m;
-        let ([alpha, wob, ph_l, ph_r, tmp], _) = take::<5>(scratch);
-        let (alpha, wob, ph_l, ph_r) = (
-            &mut alpha[..n],
-            &mut wob[..n],
-            &mut ph_l[..n],
-            &mut ph_r[..n],
-        );
-        let alpha = alpha_for(&self.ramp, m0, alpha);
+        let ([alpha, wob, ph, tmp], _) = take::<4>(scratch);
+        let alpha = alpha_for(&self.ramp, m0, &mut alpha[..n]);
         let s = &self.spec;
-        let wobble = s.wobble.is_active();
-        if wobble {
-            self.carriers[0].fill(ph_l);
-            self.carriers[1].fill(ph_r);
-            s.wobble.fill_cycles(&self.clocks[WOBBLE], m0, alpha, wob);
-        }
-        for (c, (out, ph)) in [(&mut *l, &mut *ph_l), (&mut *r, &mut *ph_r)]
-            .into_iter()
-            .enumerate()
-        {
-            let sign = if c == 0 { -1.0 } else { 1.0 };
-            let amp = s.amp[c];
-            match (amp.is_const(), wobble) {
-                (true, true) => {
-                    for k in 0..n {
-                        out[k] = amp.start * sin_cycles(ph[k] + sign * wob[k]);
-                    }
-                }
-                // The constant amplitude folded into the carrier's phasor (osc.rs).
-                (true, false) => self.carriers[c].fill_sin_scaled(out, amp.start),
-                (false, true) => {
-                    for k in 0..n {
-                        out[k] = amp.at(alpha[k]) * sin_cycles(ph[k] + sign * wob[k]);
-                    }
-                }
-                (false, false) => {
-                    self.carriers[c].fill_sin(ph);
-                    for k in 0..n {
-                        out[k] = amp.at(alpha[k]) * ph[k];
-                    }
-                }
-            }
-        }
+        let wob = s.wobble.is_active().then(|| {
+            s.wobble
+                .fill_cycles(&self.clocks[WOBBLE], m0, alpha, &mut wob[..n]);
+            &wob[..n]
+        });
+        ear_tones(&mut self.carriers, &s.amp, alpha, wob, None, l, r, ph);
         let clocks = [&self.clocks[AM[0]], &self.clocks[AM[1]]];
         DipAm::apply_ears(&s.am, clocks, m0, alpha, l, r, tmp);
         if s.pan.is_active() {
@@ -249,16 +215,10 @@ impl Voice for BinauralVoice {
     }
 
     fn state(&self) -> VoiceState {
-        let clocks = clock_values(&self.clocks, self.m);
-        VoiceState {
-            phases: [
-                self.carriers[0].phase(),
-                self.carriers[1].phase(),
-                Phase::default(),
-                Phase::default(),
-            ],
-            clocks,
-            filters: None,
-        }
+        VoiceState::ears(
+            [self.carriers[0].phase(), self.carriers[1].phase()],
+            clock_values(&self.clocks, self.m),
+            None,
+        )
     }
 }

@@ -1,13 +1,13 @@
 //! Building blocks shared by the voice families: per-chunk α, dip AM, interaural wobble.
 
-use crate::osc::{Clock, Phase};
+use crate::osc::{Carrier, Clock, Phase};
 use crate::plan::Params;
 use crate::ramp::{Lerp, Ramp};
 use crate::shapes::{cos_cycles, frac, sin_cycles, skewed_sine};
 use crate::smooth;
 use crate::Result;
 
-use super::VoiceState;
+use super::{Voice, VoiceState};
 
 /// Frames a voice renders per call at most; scratch buffers have this size.
 pub const CHUNK: usize = 256;
@@ -20,6 +20,12 @@ pub const INV_TAU: f64 = 0.5 / std::f64::consts::PI;
 /// Phase `i` of a voice's continuation state, or 0 when the voice starts afresh.
 pub fn carried_phase(initial: Option<&VoiceState>, i: usize) -> Phase {
     initial.map_or(Phase::default(), |s| s.phases[i])
+}
+
+/// Phase `i` of a voice's continuation state, or the voice's own start phase (radians) when
+/// it starts afresh.
+pub fn carried_phase_or(initial: Option<&VoiceState>, i: usize, start_rad: f64) -> Phase {
+    initial.map_or(Phase::from_f64(start_rad * INV_TAU), |s| s.phases[i])
 }
 
 /// Clock `i` (by continuation role) of a voice's continuation state, or 0.
@@ -322,5 +328,97 @@ pub fn shaper(x: f64, s: f64) -> f64 {
         (s * x).tanh() / s.tanh()
     } else {
         x
+    }
+}
+
+/// Renders a class-F voice over `frames` frames and discards them: the warm-up replay of a
+/// seek, after the voice has been set back to `start = m − warm-up` and its filters restarted.
+pub fn warm_up(voice: &mut dyn Voice, frames: u64) {
+    let mut l = [0.0; CHUNK];
+    let mut r = [0.0; CHUNK];
+    let mut scratch = [[0.0; CHUNK]; 12];
+    let mut left = frames;
+    while left > 0 {
+        let n = (left as usize).min(CHUNK);
+        voice.render(&mut l[..n], &mut r[..n], &mut scratch);
+        left -= n as u64;
+    }
+}
+
+/// The two ears' tones of `binaural_beat` and `isochronic_tone`:
+/// out_c = amp_c(α)·e·sin 2π(Φ_c ∓ w), with the interaural wobble w (cycles; − on the left)
+/// when `wobble` is given and the envelope e (the isochronic pulse, shared by both ears) when
+/// `envelope` is given. A constant amplitude is folded into the carrier's phasor (osc.rs);
+/// `ph` is scratch of the block's length.
+#[allow(clippy::too_many_arguments)]
+pub fn ear_tones(
+    carriers: &mut [Carrier; 2],
+    amp: &[Lerp; 2],
+    alpha: &[f64],
+    wobble: Option<&[f64]>,
+    envelope: Option<&[f64]>,
+    l: &mut [f64],
+    r: &mut [f64],
+    ph: &mut [f64],
+) {
+    for (c, out) in [l, r].into_iter().enumerate() {
+        match envelope {
+            Some(e) => ear_tone(
+                &mut carriers[c],
+                amp[c],
+                c,
+                alpha,
+                wobble,
+                |k| e[k],
+                out,
+                ph,
+            ),
+            None => ear_tone(&mut carriers[c], amp[c], c, alpha, wobble, |_| 1.0, out, ph),
+        }
+    }
+}
+
+/// One ear of [`ear_tones`]; `e` is the envelope (1.0 without one: a·1.0·x is a·x exactly).
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn ear_tone(
+    carrier: &mut Carrier,
+    amp: Lerp,
+    c: usize,
+    alpha: &[f64],
+    wobble: Option<&[f64]>,
+    e: impl Fn(usize) -> f64,
+    out: &mut [f64],
+    ph: &mut [f64],
+) {
+    let n = out.len();
+    let ph = &mut ph[..n];
+    match (amp.is_const(), wobble) {
+        (true, Some(w)) => {
+            let sign = if c == 0 { -1.0 } else { 1.0 };
+            carrier.fill(ph);
+            for k in 0..n {
+                out[k] = amp.start * e(k) * sin_cycles(ph[k] + sign * w[k]);
+            }
+        }
+        (false, Some(w)) => {
+            let sign = if c == 0 { -1.0 } else { 1.0 };
+            carrier.fill(ph);
+            for k in 0..n {
+                out[k] = amp.at(alpha[k]) * e(k) * sin_cycles(ph[k] + sign * w[k]);
+            }
+        }
+        (true, None) => {
+            carrier.fill_sin_scaled(out, amp.start);
+            for (k, o) in out.iter_mut().enumerate() {
+                *o *= e(k);
+            }
+        }
+        (false, None) => {
+            carrier.fill_sin(ph);
+            for k in 0..n {
+                out[k] = amp.at(alpha[k]) * e(k) * ph[k];
+            }
+        }
     }
 }

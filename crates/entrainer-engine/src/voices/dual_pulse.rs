@@ -9,7 +9,7 @@ use crate::shapes::cos_cycles;
 use crate::Result;
 
 use super::binaural::{Binaural, BinauralVoice};
-use super::common::{carried_clock, fill_alpha, CHUNK};
+use super::common::{carried_clock, fill_alpha, warm_up};
 use super::isochronic::{trapezoid, Suppression};
 use super::{take, Buf};
 use super::{Placement, Signature, Voice, VoiceState};
@@ -227,13 +227,7 @@ impl Voice for DualPulseVoice {
         self.binaural.seek(start);
         if self.spec.suppression {
             self.suppression.restart(start);
-            let mut l = [0.0; CHUNK];
-            let mut r = [0.0; CHUNK];
-            let mut scratch = [[0.0; CHUNK]; 8];
-            while self.m < m {
-                let n = ((m - self.m) as usize).min(CHUNK);
-                self.render(&mut l[..n], &mut r[..n], &mut scratch);
-            }
+            warm_up(self, m - start);
         }
     }
 

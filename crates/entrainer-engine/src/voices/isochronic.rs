@@ -2,14 +2,16 @@
 //! vibrato, dip AM, wobble, the pan stage and optional harmonic suppression (class F).
 
 use crate::filters::{warmup_frames, Coeffs, Df1, BUTTER4_Q};
-use crate::osc::{Carrier, CarrierSpec, Clock, Phase};
+use crate::osc::{Carrier, CarrierSpec, Clock};
 use crate::plan::Params;
 use crate::ramp::{Lerp, Ramp};
-use crate::shapes::{sin_cycles, Shape};
+use crate::shapes::Shape;
 use crate::Result;
 
 use super::binaural::VibratoParams;
-use super::common::{alpha_for, clock_bank, clock_values, DipAm, Wobble, CHUNK, INV_TAU};
+use super::common::{
+    alpha_for, carried_phase_or, clock_bank, clock_values, ear_tones, warm_up, DipAm, Wobble,
+};
 use super::pan::PanStage;
 use super::{take, Buf};
 use super::{FilterState, Placement, Signature, Voice, VoiceState};
@@ -116,9 +118,7 @@ impl Isochronic {
             initial,
         );
         let carriers = [0, 1].map(|c| {
-            let phase0 = initial.map_or(Phase::from_f64(self.start_phase_rad[c] * INV_TAU), |s| {
-                s.phases[c]
-            });
+            let phase0 = carried_phase_or(initial, c, self.start_phase_rad[c]);
             let vibrato = if self.force_mono {
                 None
             } else {
@@ -280,32 +280,15 @@ impl IsochronicVoice {
             r.fill(0.0);
             return;
         }
-        let ([alpha, wob, ph_l, ph_r, pulse, tmp], _) = take::<6>(scratch);
-        let (alpha, wob, ph_l, ph_r, pulse) = (
-            &mut alpha[..n],
-            &mut wob[..n],
-            &mut ph_l[..n],
-            &mut ph_r[..n],
-            &mut pulse[..n],
-        );
-        let alpha = alpha_for(&self.ramp, m0, alpha);
-        let wobble = s.wobble.is_active();
-        if wobble {
-            self.carriers[0].fill(ph_l);
-            self.carriers[1].fill(ph_r);
-            s.wobble.fill_cycles(&self.clocks[WOBBLE], m0, alpha, wob);
-        } else {
-            // ph_* hold the carriers' sines directly (osc.rs phasor path), with a constant
-            // amplitude folded in.
-            for (c, ph) in [&mut *ph_l, &mut *ph_r].into_iter().enumerate() {
-                if s.amp[c].is_const() {
-                    self.carriers[c].fill_sin_scaled(ph, s.amp[c].start);
-                } else {
-                    self.carriers[c].fill_sin(ph);
-                }
-            }
-        }
+        let ([alpha, wob, ph, pulse, tmp], _) = take::<5>(scratch);
+        let alpha = alpha_for(&self.ramp, m0, &mut alpha[..n]);
+        let wob = s.wobble.is_active().then(|| {
+            s.wobble
+                .fill_cycles(&self.clocks[WOBBLE], m0, alpha, &mut wob[..n]);
+            &wob[..n]
+        });
         // The pulse envelope, shared by both ears.
+        let pulse = &mut pulse[..n];
         self.clocks[PULSE].fill_frac(m0, 0.0, pulse);
         if s.ramp_fraction.is_const() && s.gap_fraction.is_const() {
             let (rf, gf) = (s.ramp_fraction.start, s.gap_fraction.start);
@@ -317,35 +300,16 @@ impl IsochronicVoice {
                 *u = trapezoid(*u, s.ramp_fraction.at(a), s.gap_fraction.at(a));
             }
         }
-        for (c, (out, ph)) in [(&mut *l, &*ph_l), (&mut *r, &*ph_r)]
-            .into_iter()
-            .enumerate()
-        {
-            let sign = if c == 0 { -1.0 } else { 1.0 };
-            let amp = s.amp[c];
-            match (amp.is_const(), wobble) {
-                (true, true) => {
-                    for k in 0..n {
-                        out[k] = amp.start * pulse[k] * sin_cycles(ph[k] + sign * wob[k]);
-                    }
-                }
-                (true, false) => {
-                    for k in 0..n {
-                        out[k] = pulse[k] * ph[k]; // the amplitude is in ph
-                    }
-                }
-                (false, true) => {
-                    for k in 0..n {
-                        out[k] = amp.at(alpha[k]) * pulse[k] * sin_cycles(ph[k] + sign * wob[k]);
-                    }
-                }
-                (false, false) => {
-                    for k in 0..n {
-                        out[k] = amp.at(alpha[k]) * pulse[k] * ph[k];
-                    }
-                }
-            }
-        }
+        ear_tones(
+            &mut self.carriers,
+            &s.amp,
+            alpha,
+            wob,
+            Some(pulse),
+            l,
+            r,
+            ph,
+        );
         let clocks = [&self.clocks[AM[0]], &self.clocks[AM[1]]];
         DipAm::apply_ears(&s.am, clocks, m0, alpha, l, r, tmp);
         if s.pan.is_active() {
@@ -377,31 +341,15 @@ impl Voice for IsochronicVoice {
         }
         if self.spec.suppression {
             self.suppression.restart(start);
-            let mut l = [0.0; CHUNK];
-            let mut r = [0.0; CHUNK];
-            let mut scratch = [[0.0; CHUNK]; 8];
-            while self.m < m {
-                let n = ((m - self.m) as usize).min(CHUNK);
-                self.render(&mut l[..n], &mut r[..n], &mut scratch);
-            }
+            warm_up(self, m - start);
         }
     }
 
     fn state(&self) -> VoiceState {
-        let clocks = clock_values(&self.clocks, self.m);
-        VoiceState {
-            phases: [
-                self.carriers[0].phase(),
-                self.carriers[1].phase(),
-                Phase::default(),
-                Phase::default(),
-            ],
-            clocks,
-            filters: if self.spec.suppression {
-                Some(self.suppression.state())
-            } else {
-                None
-            },
-        }
+        VoiceState::ears(
+            [self.carriers[0].phase(), self.carriers[1].phase()],
+            clock_values(&self.clocks, self.m),
+            self.spec.suppression.then(|| self.suppression.state()),
+        )
     }
 }

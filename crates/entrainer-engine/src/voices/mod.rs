@@ -87,6 +87,17 @@ pub struct VoiceState {
     pub filters: Option<FilterState>,
 }
 
+impl VoiceState {
+    /// The state of a voice with one carrier per ear (phases 0 and 1; the others stay 0).
+    pub fn ears(phases: [Phase; 2], clocks: [f64; 8], filters: Option<FilterState>) -> VoiceState {
+        VoiceState {
+            phases: [phases[0], phases[1], Phase::default(), Phase::default()],
+            clocks,
+            filters,
+        }
+    }
+}
+
 /// What continuation matching compares (`render.md` §7.3).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Signature {

@@ -1,13 +1,13 @@
 //! `monaural_beat_stereo_amps` (`voices.md` §3.3): two tones at base ∓ beat/2 mixed into each
 //! ear with their own levels, an optional shared lift-form AM and a hard clip to [−1, 1].
 
-use crate::osc::{Carrier, Clock, Phase};
+use crate::osc::{Carrier, Clock};
 use crate::plan::Params;
 use crate::ramp::{Lerp, Ramp};
 use crate::shapes::sin_cycles;
 use crate::Result;
 
-use super::common::{carried_clock, fill_alpha, Wobble, INV_TAU};
+use super::common::{carried_clock, carried_phase_or, fill_alpha, Wobble, INV_TAU};
 use super::{take, Buf};
 use super::{Placement, Signature, Voice, VoiceState};
 
@@ -95,9 +95,7 @@ impl Monaural {
         let (sr, ramp) = (place.sample_rate, place.ramp);
         let tones = [-1.0, 1.0];
         let carriers = [0, 1].map(|i| {
-            let phase0 = initial.map_or(Phase::from_f64(self.start_phase_rad[i] * INV_TAU), |s| {
-                s.phases[i]
-            });
+            let phase0 = carried_phase_or(initial, i, self.start_phase_rad[i]);
             Carrier::plain(self.tone(tones[i]), ramp, sr, phase0)
         });
         MonauralVoice {
@@ -187,15 +185,10 @@ impl Voice for MonauralVoice {
         let mut clocks = [0.0; 8];
         clocks[AM] = self.am_clock.at(x);
         clocks[WOBBLE] = self.wobble_clock.at(x);
-        VoiceState {
-            phases: [
-                self.carriers[0].phase(),
-                self.carriers[1].phase(),
-                Phase::default(),
-                Phase::default(),
-            ],
+        VoiceState::ears(
+            [self.carriers[0].phase(), self.carriers[1].phase()],
             clocks,
-            filters: None,
-        }
+            None,
+        )
     }
 }

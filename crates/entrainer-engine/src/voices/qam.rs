@@ -16,7 +16,7 @@ use crate::timeline::frames;
 use crate::Result;
 
 use super::binaural::VibratoParams;
-use super::common::{carried_clock, fill_alpha, DipAm, CHUNK, INV_TAU};
+use super::common::{carried_clock, carried_phase_or, fill_alpha, warm_up, DipAm, INV_TAU};
 use super::{take, Buf};
 use super::{FilterState, Placement, Signature, Voice, VoiceState};
 
@@ -204,19 +204,6 @@ impl PostFilter {
             (fl.x1, fl.x2, fl.y1, fl.y2) = (x1[0], x2[0], y1[0], y2[0]);
             (fr.x1, fr.x2, fr.y1, fr.y2) = (x1[1], x2[1], y1[1], y2[1]);
         }
-    }
-}
-
-/// Renders a class-F voice from `start = m − warm-up` to m − 1 and discards it.
-fn warm_up(voice: &mut dyn Voice, frames_to_skip: u64) {
-    let mut l = [0.0; CHUNK];
-    let mut r = [0.0; CHUNK];
-    let mut scratch = [[0.0; CHUNK]; 12];
-    let mut left = frames_to_skip;
-    while left > 0 {
-        let n = (left as usize).min(CHUNK);
-        voice.render(&mut l[..n], &mut r[..n], &mut scratch);
-        left -= n as u64;
     }
 }
 
@@ -720,9 +707,7 @@ impl Hybrid {
 
     pub fn instantiate(&self, place: Placement, initial: Option<&VoiceState>) -> HybridVoice {
         let (sr, ramp) = (place.sample_rate, place.ramp);
-        let phase0 = |role: usize, own_rad: f64| {
-            initial.map_or(Phase::from_f64(own_rad * INV_TAU), |s| s.phases[role])
-        };
+        let phase0 = |role: usize, own_rad: f64| carried_phase_or(initial, role, own_rad);
         // The centre vibrato acts only when its rate and range are non-zero.
         let vibrato = if nonzero(&self.vib.rate_hz) {
             self.vib

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use crate::error::EngineError;
 use crate::filters::Df1;
 use crate::hrtf::{angle_distance, HrirSet, Kemar, Sphere, COEFF_BLOCK, JUMP_DEG};
-use crate::osc::{Carrier, Clock, Phase};
+use crate::osc::{Carrier, Clock};
 use crate::plan::Params;
 use crate::ramp::{Lerp, Ramp};
 use crate::shapes::{cos_cycles, sin_cycles};
@@ -563,11 +563,7 @@ impl Source for SamSource {
         let mut c = self.carrier.clone();
         c.seek(m);
         let p = c.phase();
-        VoiceState {
-            phases: [p, p, Phase::default(), Phase::default()],
-            clocks,
-            filters: None,
-        }
+        VoiceState::ears([p, p], clocks, None)
     }
 }
 
