@@ -18,9 +18,16 @@ SR = 22050
 def strict_voice(rng: random.Random, loud: float) -> dict:
     """A voice of a kind whose amplitude bound is strict (VoiceSpec::strict_bound)."""
     amp = loud * rng.uniform(0.2, 1.0)
-    kind = rng.choice(["binaural", "binaural", "monaural", "stereo_am", "wave_shape", "rhythmic", "isochronic",
-                       "dual_pulse"])
+    kind = rng.choice(["binaural", "binaural", "binaural_am", "monaural", "stereo_am", "wave_shape", "rhythmic",
+                       "isochronic", "dual_pulse"])
     base = rng.uniform(60.0, 2000.0)
+    if kind == "binaural_am":
+        # Unskewed AM and no pan: the voice bounds itself by its AM over each window (block_bound).
+        return voice(ampL=amp, ampR=amp * rng.uniform(0.5, 1.0), baseFreq=base, beatFreq=rng.uniform(0.0, 12.0),
+                     ampOscDepthL=rng.uniform(0.2, 1.0), ampOscFreqL=rng.uniform(0.05, 3.0),
+                     ampOscPhaseOffsetL=rng.uniform(0.0, 6.3), ampOscDepthR=rng.choice([0.0, 1.0]),
+                     ampOscFreqR=rng.uniform(0.05, 0.5), ampOscPhaseOffsetR=rng.uniform(-3.0, 3.0),
+                     freqOscRangeL=rng.choice([0.0, 0.5]), freqOscFreqL=2.0)
     if kind == "binaural":
         return voice(ampL=amp, ampR=amp * rng.uniform(0.5, 1.0), baseFreq=base, beatFreq=rng.uniform(0.0, 12.0),
                      ampOscDepthL=rng.choice([0.0, 0.5, 1.0]), ampOscFreqL=rng.uniform(0.05, 3.0),
@@ -113,7 +120,28 @@ def test_a_late_peak_in_a_long_step_is_found():
     full, bounded, (rendered, total) = analyses(t)
     assert bounded == full
     assert full[2][0] > 1.3  # the swell and the AM crest together
-    assert rendered < 0.5 * total
+    assert rendered < 0.6 * total  # 52 %; with the strict bounds alone it would be ≥ 2/3
+
+
+def test_voices_with_slow_am_are_bounded_by_their_envelope_over_each_window():
+    """Two voices with opposite AM (their gains add up to 1) and a slow louder tone: once the
+    tone is rendered, the AM voices' bounds over the window (amp × the AM's largest gain there)
+    settle most blocks. With their strict bounds (amp) alone, the tone and the first AM voice
+    would have to be rendered in every block (at least 2/3 of the voice blocks)."""
+    t = track(step(30.0,
+                   voice(ampL=1.0, ampR=1.0, baseFreq=3.0, beatFreq=0.2),
+                   # AM crests: the first voice at the start (phase 3π/2), the second at 10 s.
+                   voice(ampL=0.99, ampR=0.99, baseFreq=200.0, beatFreq=4.0, ampOscDepthL=1.0, ampOscDepthR=1.0,
+                         ampOscFreqL=0.05, ampOscFreqR=0.05, ampOscPhaseOffsetL=4.712389,
+                         ampOscPhaseOffsetR=4.712389),
+                   voice(ampL=0.99, ampR=0.99, baseFreq=330.0, beatFreq=6.0, ampOscDepthL=1.0, ampOscDepthR=1.0,
+                         ampOscFreqL=0.05, ampOscFreqR=0.05, ampOscPhaseOffsetL=1.570796,
+                         ampOscPhaseOffsetR=1.570796)),
+              sample_rate=SR)
+    full, bounded, (rendered, total) = analyses(t)
+    assert bounded == full
+    assert full[2][0] > 1.9  # the tone and an AM voice's crest together
+    assert rendered < 0.6 * total  # 52 %; with the strict bounds alone it would be ≥ 2/3
 
 
 def test_scan_names_are_checked():

@@ -214,6 +214,20 @@ impl Voice for BinauralVoice {
         }
     }
 
+    /// amp·(largest AM gain over the frames) per ear, when the pan stage is off (the spec's
+    /// bound covers it otherwise).
+    fn block_bound(&self, m0: u64, n: u64) -> Option<[f64; 2]> {
+        let s = &self.spec;
+        if s.pan.is_active() {
+            return None;
+        }
+        let mut b = [0.0; 2];
+        for c in 0..2 {
+            b[c] = s.amp[c].max() * s.am[c].block_max(&self.clocks[AM[c]], m0, n)?;
+        }
+        Some(b)
+    }
+
     fn state(&self) -> VoiceState {
         VoiceState::ears(
             [self.carriers[0].phase(), self.carriers[1].phase()],

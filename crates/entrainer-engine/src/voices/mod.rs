@@ -73,6 +73,13 @@ pub trait Voice: Send {
     fn seek(&mut self, m: u64);
     /// Continuation state at the next frame to render (`voices.md` §2.16).
     fn state(&self) -> VoiceState;
+    /// A strict bound on |output| per channel over step frames [m0, m0 + n), tighter than the
+    /// spec's [`VoiceSpec::strict_bound`] where the voice knows its modulation (None: use
+    /// that one). A function of m0 and n alone, whatever the voice's position; the level
+    /// analysis skips on it (`levels.rs`), so it must never be below the output.
+    fn block_bound(&self, _m0: u64, _n: u64) -> Option<[f64; 2]> {
+        None
+    }
 }
 
 /// Delay lines of up to 8 sections per channel (harmonic suppression uses 4, the QAM
