@@ -121,7 +121,7 @@ def test_generate_gives_false_and_says_why(tmp_path, capsys):
         "1 error in the track\nsteps[0].voices[0].params.baseFreq: expected a number ≥ 0, got \"fast\" "
         "(step \"one\", voice binaural_beat)\n")
     assert entrainer_legacy.generate_audio(legacy_layout(), str(tmp_path / "x.ogg")) is False
-    assert capsys.readouterr().err == 'output: expected a .wav or .flac name, got "x.ogg"\n'
+    assert capsys.readouterr().err == 'output: expected a .wav, .flac or .mp3 name, got "x.ogg"\n'
     assert entrainer_legacy.generate_audio(legacy_layout(), str(tmp_path / "missing" / "x.wav")) is False
     assert "does not exist" in capsys.readouterr().err
     assert entrainer_legacy.generate_audio(legacy_layout(), str(tmp_path / "x.wav"), target_level=2.0) is False
