@@ -78,29 +78,24 @@ class Render:
 
     def blocks(self, block_frames: int = DEFAULT_BLOCK, progress: Progress | None = None) -> Iterator[np.ndarray]:
         """Yields float32 arrays of shape (n, 2) covering the range, in order."""
-        if block_frames < 1:
-            raise RenderError(f"block_frames: expected an integer ≥ 1, got {block_frames}")
-        self.engine.seek(self.start_frame)
-        done = 0
-        while done < self.frames:
-            n = min(block_frames, self.frames - done)
-            yield self.engine.render(n)
-            done += n
-            if progress:
-                progress("render", done, self.frames)
+        yield from self._blocks(self.engine.render, block_frames, progress)
 
     def pcm_blocks(
         self, bits: int, block_frames: int = DEFAULT_BLOCK, progress: Progress | None = None, dither: bool = False
     ) -> Iterator[np.ndarray]:
         """Like :meth:`blocks`, quantised in the engine (int16, or int32 holding 24 bits), with
         TPDF dither (seeded by the render seed) when ``dither``."""
+        yield from self._blocks(lambda n: self.engine.render_pcm(n, bits, dither), block_frames, progress)
+
+    def _blocks(self, render: Callable[[int], np.ndarray], block_frames: int,
+                progress: Progress | None) -> Iterator[np.ndarray]:
         if block_frames < 1:
             raise RenderError(f"block_frames: expected an integer ≥ 1, got {block_frames}")
         self.engine.seek(self.start_frame)
         done = 0
         while done < self.frames:
             n = min(block_frames, self.frames - done)
-            yield self.engine.render_pcm(n, bits, dither)
+            yield render(n)
             done += n
             if progress:
                 progress("render", done, self.frames)

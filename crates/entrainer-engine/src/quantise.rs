@@ -32,10 +32,6 @@ impl Quantiser {
         })
     }
 
-    pub fn bits(&self) -> u32 {
-        self.bits
-    }
-
     /// The TPDF offset of frame n, channel c (in LSB, in (−1, 1)).
     #[inline]
     fn offset(key: u64, n: u64, c: u64) -> f64 {
