@@ -173,7 +173,12 @@ def test_null_output_is_paced_in_real_time():
         time.sleep(0.5)
         st = s.status()
     assert 0.35 <= st.position_s <= 0.65
-    assert st.underruns == 0
+    # A late round is counted as an underrun. One needs the thread to be held off the CPU for a
+    # whole period (2.7 ms here), which a stall of a shared virtual machine does even to a
+    # SCHED_FIFO thread; CI saw two in 0.5 s once. A callback that cannot keep up would make
+    # most rounds late, so a handful of isolated ones is the bound (underrun-free playback under
+    # load is measured on a real sound server in test_device.py and in bench_realtime.py).
+    assert st.underruns <= max(3, st.blocks // 20), st
 
 
 def test_wav_output_captures_what_plays(tmp_path):
