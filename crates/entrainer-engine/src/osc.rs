@@ -59,7 +59,7 @@ impl Phase {
 
 /// An integrated rate (LFO, pulse, pan or wobble clock), in cycles:
 /// P(x) = P₀ + (r₀·x + (r₁ − r₀)·∫₀ˣα)/sr for frame position x.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Clock {
     pub p0: f64,
     pub rate: Lerp,
@@ -110,7 +110,7 @@ impl Clock {
 }
 
 /// Frequency vibrato: (R/2)·W(frac(P(t) + θ/2π); k).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Vibrato {
     pub range_hz: Lerp,
     pub clock: Clock,
@@ -189,7 +189,7 @@ impl Edges {
 }
 
 /// What a carrier integrates: f(t) = max(0, base(t) + vibrato(t)).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CarrierSpec {
     pub base_hz: Lerp,
     pub vibrato: Option<Vibrato>,
@@ -496,6 +496,31 @@ impl Carrier {
             _ => self
                 .phase0
                 .add_product((j * ANCHOR) as f64, self.linear_inc()),
+        }
+    }
+
+    /// Whether `other` renders the very same samples from here on: same frequency function,
+    /// ramp, rate and start phase, at the same frame (an ear pair without a beat, for example).
+    pub fn is_twin(&self, other: &Carrier) -> bool {
+        self.next_n == other.next_n
+            && self.phase0 == other.phase0
+            && self.inv_sr == other.inv_sr
+            && self.spec == other.spec
+            && self.ramp == other.ramp
+    }
+
+    /// Takes over the position of its twin `leader` (see [`Carrier::is_twin`]) after the
+    /// leader rendered frames this carrier skipped: copies the state, allocates nothing.
+    pub fn follow(&mut self, leader: &Carrier) {
+        debug_assert!(self.spec == leader.spec && self.phase0 == leader.phase0);
+        self.lin_cache = leader.lin_cache;
+        self.anchor_j = leader.anchor_j;
+        self.anchor = leader.anchor;
+        self.next_n = leader.next_n;
+        self.acc = leader.acc;
+        self.f_prev = leader.f_prev;
+        if let (Some(mine), Some(theirs)) = (self.chirp.as_deref_mut(), leader.chirp.as_deref()) {
+            *mine = *theirs;
         }
     }
 
@@ -1289,6 +1314,60 @@ mod tests {
             c.fill_sin(chunk);
         }
         out
+    }
+
+    /// A carrier that follows its twin for a while, then renders on its own, gives exactly
+    /// the samples of one that rendered throughout (constant, phasor, chirp and general paths).
+    #[test]
+    fn a_follower_continues_exactly_where_its_twin_stopped() {
+        let hold = Ramp::new(None, LEN as u64, SR);
+        let plain_vib = |range: f64, rate: f64, shape: Shape| CarrierSpec {
+            base_hz: Lerp::constant(700.0),
+            vibrato: Some(Vibrato {
+                range_hz: Lerp::constant(range),
+                clock: Clock::new(Lerp::constant(rate), hold, SR, 0.0),
+                phase_rad: Lerp::constant(0.0),
+                skew: Lerp::constant(0.0),
+                shape,
+            }),
+        };
+        let mut cases = specs();
+        cases.push((plain_vib(0.5, 2.0, Shape::Sine), hold)); // phasor path
+        cases.push((plain_vib(300.0, 0.4, Shape::Triangle), hold)); // chirp path
+        for (spec, ramp) in cases {
+            let p0 = Phase::from_f64(0.37);
+            let mut reference = Carrier::new(spec, ramp, SR, p0);
+            let expected = render_sin(&mut reference, 6000, 6000);
+            let (mut a, mut b) = (
+                Carrier::new(spec, ramp, SR, p0),
+                Carrier::new(spec, ramp, SR, p0),
+            );
+            assert!(a.is_twin(&b));
+            let mut got = vec![0.0; 6000];
+            let (first, rest) = got.split_at_mut(2500);
+            for chunk in first.chunks_mut(97) {
+                a.fill_sin(chunk);
+                b.follow(&a);
+            }
+            assert!(a.is_twin(&b) && b.phase() == a.phase());
+            for chunk in rest.chunks_mut(131) {
+                b.fill_sin(chunk);
+            }
+            assert_eq!(got, expected, "{spec:?}");
+        }
+        let other = Carrier::new(
+            plain_vib(0.5, 2.0, Shape::Sine),
+            hold,
+            SR,
+            Phase::from_f64(0.1),
+        );
+        assert!(!Carrier::new(
+            plain_vib(0.5, 2.0, Shape::Sine),
+            hold,
+            SR,
+            Phase::from_f64(0.2)
+        )
+        .is_twin(&other));
     }
 
     /// The phasor path equals sin of the phase path, and is as block- and seek-invariant.

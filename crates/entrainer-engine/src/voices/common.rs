@@ -383,6 +383,18 @@ pub fn ear_tones(
     r: &mut [f64],
     ph: &mut [f64],
 ) {
+    // Ears without a beat, a wobble or an amplitude difference are the same samples: render
+    // one and copy it (bit-identical, and half the carrier work of such a voice).
+    if wobble.is_none() && amp[0] == amp[1] && carriers[0].is_twin(&carriers[1]) {
+        let [c0, c1] = carriers;
+        match envelope {
+            Some(e) => ear_tone(c0, amp[0], 0, alpha, None, |k| e[k], l, ph),
+            None => ear_tone(c0, amp[0], 0, alpha, None, |_| 1.0, l, ph),
+        }
+        c1.follow(c0);
+        r.copy_from_slice(l);
+        return;
+    }
     for (c, out) in [l, r].into_iter().enumerate() {
         match envelope {
             Some(e) => ear_tone(
