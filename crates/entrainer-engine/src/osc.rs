@@ -8,7 +8,7 @@
 use std::sync::{Arc, Mutex, Weak};
 
 use crate::ramp::{Lerp, Ramp};
-use crate::shapes::{cos_cycles, floor, fma, frac, sin_cycles, Shape};
+use crate::shapes::{cos_cycles, floor, fma, frac, put, sin_cycles, Shape};
 use crate::smooth;
 
 /// Anchor spacing in frames (`voices.md` §2.1: K = 1024).
@@ -844,11 +844,21 @@ impl Carrier {
     /// within a rounding step of multiplying afterwards, and exactly [`Carrier::fill_sin`]
     /// for a gain of 1).
     pub fn fill_sin_scaled(&mut self, out: &mut [f64], gain: f64) {
+        self.sin_into::<false>(out, gain);
+    }
+
+    /// out += `gain`·sin(2π·Φ(n)): exactly [`Carrier::fill_sin_scaled`] into a buffer, then
+    /// added, without the buffer (voices that add straight into the step mix).
+    pub fn add_sin_scaled(&mut self, out: &mut [f64], gain: f64) {
+        self.sin_into::<true>(out, gain);
+    }
+
+    fn sin_into<const ADD: bool>(&mut self, out: &mut [f64], gain: f64) {
         match self.mode {
             Mode::Constant { .. } => {
                 let n0 = self.next_n;
                 let mut lin = self.lin_cache[0];
-                self.phasor_chunks(gain, n0, out, |c, chunks, cs, sn| {
+                self.phasor_chunks::<ADD>(gain, n0, out, |c, chunks, cs, sn| {
                     let mut x = [0.0; BATCH];
                     for i in 0..chunks {
                         x[i] = lin.at(c + (i * ROT) as u64);
@@ -921,7 +931,7 @@ impl Carrier {
                         let (er, ei) = (ar * dc[q] - ai * ds[q], ar * ds[q] + ai * dc[q]);
                         let coeffs = [ar, ai, -w0 * ai, w0 * ar, er, ei, -w1 * ei, w1 * er];
                         let seg = &mut out[i..i + (k1 - k0)];
-                        smooth::hermite_complex_rotated(
+                        smooth::hermite_complex_rotated::<ADD>(
                             kn,
                             k0,
                             &coeffs,
@@ -944,15 +954,27 @@ impl Carrier {
                     let k0 = (n - nc) as usize;
                     let k1 = ((n0 + len as u64 - nc) as usize).min(CHIRP);
                     let seg = &mut out[i..i + (k1 - k0)];
-                    if !self.chirp_chunk(nc, k0, k1, gain, seg) {
-                        self.static_phases(n, seg);
-                        for o in seg.iter_mut() {
-                            *o = gain * sin_cycles(*o);
+                    if !self.chirp_chunk::<ADD>(nc, k0, k1, gain, seg) {
+                        let mut ph = [0.0; CHIRP];
+                        let ph = &mut ph[..seg.len()];
+                        self.static_phases(n, ph);
+                        for (o, &x) in seg.iter_mut().zip(ph.iter()) {
+                            put::<ADD>(o, gain * sin_cycles(x));
                         }
                     }
                     i += k1 - k0;
                 }
                 self.next_n += len as u64;
+            }
+            _ if ADD => {
+                let mut ph = [0.0; CHIRP];
+                for seg in out.chunks_mut(CHIRP) {
+                    let ph = &mut ph[..seg.len()];
+                    self.fill(ph);
+                    for (o, &x) in seg.iter_mut().zip(ph.iter()) {
+                        *o += gain * sin_cycles(x);
+                    }
+                }
             }
             _ => {
                 self.fill(out);
@@ -973,7 +995,14 @@ impl Carrier {
     /// of a phase and a sine per frame; 32 steps drift well under 1e-9. The recurrence restarts
     /// at every chunk (absolute multiples of CHIRP), so each sample depends on n alone; a call
     /// that stops inside a chunk leaves the recurrence's state for the next one.
-    fn chirp_chunk(&mut self, nc: u64, k0: usize, k1: usize, gain: f64, out: &mut [f64]) -> bool {
+    fn chirp_chunk<const ADD: bool>(
+        &mut self,
+        nc: u64,
+        k0: usize,
+        k1: usize,
+        gain: f64,
+        out: &mut [f64],
+    ) -> bool {
         let Mode::StaticVibrato {
             scale,
             rate_inc,
@@ -1032,13 +1061,13 @@ impl Carrier {
             if first >= k0 && first + LANES <= k1 {
                 let o = &mut out[first - k0..first - k0 + LANES];
                 for (o, z) in o.iter_mut().zip(&st.zi) {
-                    *o = gain * z;
+                    put::<ADD>(o, gain * z);
                 }
             } else if first + LANES > k0 {
                 for l in 0..LANES {
                     let k = first + l;
                     if k >= k0 && k < k1 {
-                        out[k - k0] = gain * st.zi[l];
+                        put::<ADD>(&mut out[k - k0], gain * st.zi[l]);
                     }
                 }
             }
@@ -1064,7 +1093,7 @@ impl Carrier {
     /// Constant-frequency phasor: `starts(c, cos, sin)` fills e^{2πiΦ} at chunk starts
     /// c, c + ROT, …; each frame then rotates by the table.
     #[inline(always)]
-    fn phasor_chunks(
+    fn phasor_chunks<const ADD: bool>(
         &self,
         gain: f64,
         n0: u64,
@@ -1089,7 +1118,7 @@ impl Carrier {
                 let seg = &mut out[i..i + (k1 - k0)];
                 let (tc, ts) = (&rc[k0..k1], &rs[k0..k1]);
                 for k in 0..seg.len() {
-                    seg[k] = crate::shapes::fma(s, tc[k], c * ts[k]);
+                    put::<ADD>(&mut seg[k], crate::shapes::fma(s, tc[k], c * ts[k]));
                 }
                 i += k1 - k0;
             }

@@ -15,7 +15,8 @@ use crate::ramp::Ramp;
 use crate::shapes::{cos_cycles, sin_cycles};
 use crate::timeline::{frames, Timeline};
 use crate::voices::{
-    take, voice_seed, Buf, Placement, Resources, Scratch, Voice, VoiceSpec, VoiceState, CHUNK,
+    add_into, take, voice_seed, Buf, Placement, Resources, Scratch, Voice, VoiceSpec, VoiceState,
+    CHUNK,
 };
 
 /// Options that change the samples of a render.
@@ -392,7 +393,6 @@ pub(crate) fn render_step_mix(
     let n = yl.len();
     yl.fill(0.0);
     yr.fill(0.0);
-    let ([vl, vr], rest) = take::<2>(scratch);
     if let Some(first) = voices.first() {
         prefetch(&**first);
     }
@@ -402,8 +402,13 @@ pub(crate) fn render_step_mix(
         if let Some(next) = voices.get(i + 1) {
             prefetch(&**next);
         }
-        voices[i].render(&mut vl[..n], &mut vr[..n], rest);
-        add_voice(&step.voices[i], m0, yl, yr, &vl[..n], &vr[..n]);
+        if step.voices[i].envelope.unity_over(m0, n as u64) {
+            voices[i].render_add(yl, yr, scratch);
+        } else {
+            let ([vl, vr], rest) = take::<2>(scratch);
+            voices[i].render(&mut vl[..n], &mut vr[..n], rest);
+            add_voice(&step.voices[i], m0, yl, yr, &vl[..n], &vr[..n]);
+        }
     }
 }
 
@@ -421,10 +426,7 @@ pub(crate) fn add_voice(
     let n = yl.len();
     let (yr, vl, vr) = (&mut yr[..n], &vl[..n], &vr[..n]);
     if pv.envelope.unity_over(m0, n as u64) {
-        for k in 0..n {
-            yl[k] += vl[k];
-            yr[k] += vr[k];
-        }
+        add_into(yl, yr, vl, vr);
     } else {
         for k in 0..n {
             let g = pv.envelope.gain(m0 + k as u64);
@@ -732,6 +734,75 @@ impl Renderer {
                     r[k] += w * yr[k];
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::voices::Scratch;
+
+    /// Voices that add straight into the step mix (`Voice::render_add`) give the bits of
+    /// rendering each voice apart and adding it, which the level analysis does.
+    #[test]
+    fn adding_straight_into_the_mix_equals_rendering_then_adding() {
+        let bin = |extra: serde_json::Value| {
+            let mut p = serde_json::json!({
+                "amp_l": [0.3, 0.3], "amp_r": [0.3, 0.3],
+                "base_freq_hz": [200.0, 200.0], "beat_freq_hz": [4.0, 4.0],
+                "vib_range_l_hz": [0.5, 0.5], "vib_freq_l_hz": [2.0, 2.0],
+                "vib_range_r_hz": [0.25, 0.25], "vib_freq_r_hz": [1.667, 1.667]
+            });
+            for (k, v) in extra.as_object().unwrap() {
+                p[k] = v.clone();
+            }
+            serde_json::json!({"source_index": 0, "function": "binaural_beat", "seed": null,
+                               "ramp": null, "envelope": null, "params": p})
+        };
+        let voices = vec![
+            bin(serde_json::json!({})),
+            bin(
+                serde_json::json!({"am_depth_l": [0.5, 0.5], "am_freq_l_hz": [0.7, 0.7],
+                                   "am_depth_r": [0.5, 0.5], "am_freq_r_hz": [0.7, 0.7]}),
+            ),
+            bin(serde_json::json!({"am_depth_l": [0.4, 0.4], "am_freq_l_hz": [1.3, 1.3]})),
+            bin(
+                serde_json::json!({"beat_freq_hz": [0.0, 0.0], "vib_range_r_hz": [0.5, 0.5],
+                                   "vib_freq_r_hz": [2.0, 2.0]}),
+            ),
+            bin(
+                serde_json::json!({"amp_r": [0.1, 0.1], "base_freq_hz": [3000.0, 3000.0],
+                                   "vib_range_l_hz": [300.0, 300.0], "vib_freq_l_hz": [0.4, 0.4],
+                                   "vib_shape": "triangle"}),
+            ),
+            bin(
+                serde_json::json!({"amp_l": [0.1, 0.4], "pan_min": [-1.0, -1.0],
+                                   "pan_max": [1.0, 1.0], "pan_freq_hz": [0.3, 0.3]}),
+            ),
+        ];
+        let plan: Plan = serde_json::from_value(serde_json::json!({
+            "steps": [{"source_index": 0, "duration_s": 2.0, "crossfade_out_s": 0.0,
+                       "crossfade_curve": "linear", "description": "", "voices": voices}]
+        }))
+        .unwrap();
+        let program = Arc::new(Program::new(&plan, RenderOptions::default()).unwrap());
+        let step = &program.steps[0];
+        let mut r = Renderer::new(Arc::clone(&program), Levels::unity(1));
+        let mut apart: Vec<Box<dyn Voice>> = step.voices.iter().map(|v| v.instantiate(0)).collect();
+        let mut scratch = Scratch::boxed();
+        let (mut vl, mut vr) = (vec![0.0; CHUNK], vec![0.0; CHUNK]);
+        let mut m0 = 0u64;
+        for n in [1usize, 64, 200, 256, 37, 256, 256, 5] {
+            let (mut l, mut rr) = (vec![0.0; n], vec![0.0; n]);
+            r.render_mix(&mut l, &mut rr);
+            let (mut yl, mut yr) = (vec![0.0; n], vec![0.0; n]);
+            for (pv, v) in step.voices.iter().zip(apart.iter_mut()) {
+                v.render(&mut vl[..n], &mut vr[..n], &mut scratch.0);
+                add_voice(pv, m0, &mut yl, &mut yr, &vl[..n], &vr[..n]);
+            }
+            assert_eq!((l, rr), (yl, yr), "frames {m0}..{}", m0 + n as u64);
+            m0 += n as u64;
         }
     }
 }

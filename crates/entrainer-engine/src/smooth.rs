@@ -66,9 +66,10 @@ fn power_basis(knot: usize, p0: f64, m0: f64, p1: f64, m1: f64) -> (f64, f64) {
 /// out[k] = Im(H(k0 + k) · (cos + i·sin)[k]) where H is the complex cubic Hermite over a knot
 /// interval of `knot` frames (≤ [`MAX_PHASOR_KNOT`]) with
 /// `c = [p0.re, p0.im, m0.re, m0.im, p1.re, p1.im, m1.re, m1.im]` (derivatives per frame),
-/// evaluated in the power basis by Horner's rule (three multiply-adds per part).
+/// evaluated in the power basis by Horner's rule (three multiply-adds per part). With `ADD`,
+/// out[k] += that value instead.
 #[inline(always)]
-pub fn hermite_complex_rotated(
+pub fn hermite_complex_rotated<const ADD: bool>(
     knot: usize,
     k0: usize,
     c: &[f64; 8],
@@ -85,7 +86,7 @@ pub fn hermite_complex_rotated(
         let x = ks[k];
         let re = fma(fma(fma(r3, x, r2), x, r1), x, r0);
         let im = fma(fma(fma(i3, x, i2), x, i1), x, i0);
-        out[k] = fma(re, sin[k], im * cos[k]);
+        crate::shapes::put::<ADD>(&mut out[k], fma(re, sin[k], im * cos[k]));
     }
 }
 

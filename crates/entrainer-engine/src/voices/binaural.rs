@@ -11,7 +11,7 @@ use super::common::{
     alpha_for, carried_phase_or, clock_bank, clock_values, ear_tones, DipAm, Wobble,
 };
 use super::pan::PanStage;
-use super::{take, Buf};
+use super::{add_into, render_then_add, take, Buf};
 use super::{Placement, Signature, Voice, VoiceState};
 
 /// Clock roles carried by continuation.
@@ -203,6 +203,37 @@ impl Voice for BinauralVoice {
         if s.pan.is_active() {
             s.pan
                 .apply(&self.clocks[PAN], self.pan_first, m0, alpha, l, r, tmp);
+        }
+        self.m += n as u64;
+    }
+
+    /// Without wobble or pan and with constant amplitudes, the carriers (or the AM) add
+    /// straight into the mix; otherwise render, then add.
+    fn render_add(&mut self, yl: &mut [f64], yr: &mut [f64], scratch: &mut [Buf]) {
+        let s = &self.spec;
+        if s.wobble.is_active() || s.pan.is_active() || !s.amp[0].is_const() || !s.amp[1].is_const()
+        {
+            return render_then_add(self, yl, yr, scratch);
+        }
+        let n = yl.len();
+        let m0 = self.m;
+        let ([alpha, vl, vr, tmp, ph], _) = take::<5>(scratch);
+        let (vl, vr) = (&mut vl[..n], &mut vr[..n]);
+        if !s.am[0].is_active() && !s.am[1].is_active() {
+            let [c0, c1] = &mut self.carriers;
+            if s.amp[0] == s.amp[1] && c0.is_twin(c1) {
+                c0.fill_sin_scaled(vl, s.amp[0].start);
+                c1.follow(c0);
+                add_into(yl, yr, vl, vl);
+            } else {
+                c0.add_sin_scaled(yl, s.amp[0].start);
+                c1.add_sin_scaled(yr, s.amp[1].start);
+            }
+        } else {
+            let alpha = alpha_for(&self.ramp, m0, &mut alpha[..n]);
+            ear_tones(&mut self.carriers, &s.amp, alpha, None, None, vl, vr, ph);
+            let clocks = [&self.clocks[AM[0]], &self.clocks[AM[1]]];
+            DipAm::add_ears(&s.am, clocks, m0, alpha, [vl, vr], yl, yr, tmp);
         }
         self.m += n as u64;
     }

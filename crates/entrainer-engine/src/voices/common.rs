@@ -153,6 +153,41 @@ impl DipAm {
         }
     }
 
+    /// y += v·e per ear (y += v where an ear's AM is off): bit for bit [`DipAm::apply_ears`]
+    /// on v and then adding, in one pass. `scratch` holds at least `yl.len()` values.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    pub fn add_ears(
+        am: &[DipAm; 2],
+        clocks: [&Clock; 2],
+        m0: u64,
+        alpha: &[f64],
+        [vl, vr]: [&[f64]; 2],
+        yl: &mut [f64],
+        yr: &mut [f64],
+        scratch: &mut [f64],
+    ) {
+        let n = yl.len();
+        let same =
+            am[0] == am[1] && clocks[0].p0 == clocks[1].p0 && clocks[0].rate == clocks[1].rate;
+        let e = &mut scratch[..n];
+        for (c, (v, y)) in [(vl, yl), (vr, yr)].into_iter().enumerate() {
+            let v = &v[..n];
+            if am[c].is_active() {
+                if c == 0 || !same {
+                    am[c].envelope(clocks[c], m0, alpha, e);
+                }
+                for k in 0..n {
+                    y[k] += v[k] * e[k];
+                }
+            } else {
+                for k in 0..n {
+                    y[k] += v[k];
+                }
+            }
+        }
+    }
+
     /// The envelope's largest value over frames [m0, m0 + n), exactly (to rounding), for a
     /// static AM without skew on a constant-rate clock; None otherwise (the envelope never
     /// exceeds 1). e = 1 − (d/2)(1 + sin 2πq) peaks where sin 2πq is least: −1 if q passes

@@ -69,6 +69,12 @@ pub trait Voice: Send {
     /// Writes the voice's own output for the next `l.len()` frames (≤ [`CHUNK`]) and advances.
     /// `scratch` holds at least [`SCRATCH`] buffers when called by the renderer.
     fn render(&mut self, l: &mut [f64], r: &mut [f64], scratch: &mut [Buf]);
+    /// Adds the voice's output for the next `yl.len()` frames into `yl`, `yr` and advances:
+    /// bit for bit what [`Voice::render`] into scratch and adding would give (the default).
+    /// Voices may add from their last stage straight into the mix, saving a pass.
+    fn render_add(&mut self, yl: &mut [f64], yr: &mut [f64], scratch: &mut [Buf]) {
+        render_then_add(self, yl, yr, scratch);
+    }
     /// Positions the voice so that the next frame rendered is step-local frame `m`.
     fn seek(&mut self, m: u64);
     /// Continuation state at the next frame to render (`voices.md` §2.16).
@@ -79,6 +85,31 @@ pub trait Voice: Send {
     /// analysis skips on it (`levels.rs`), so it must never be below the output.
     fn block_bound(&self, _m0: u64, _n: u64) -> Option<[f64; 2]> {
         None
+    }
+}
+
+/// [`Voice::render`] into two scratch buffers, then y += v.
+#[inline]
+pub fn render_then_add<V: Voice + ?Sized>(
+    voice: &mut V,
+    yl: &mut [f64],
+    yr: &mut [f64],
+    scratch: &mut [Buf],
+) {
+    let n = yl.len();
+    let ([vl, vr], rest) = take::<2>(scratch);
+    voice.render(&mut vl[..n], &mut vr[..n], rest);
+    add_into(yl, yr, &vl[..n], &vr[..n]);
+}
+
+/// y += v on both channels.
+#[inline(always)]
+pub fn add_into(yl: &mut [f64], yr: &mut [f64], vl: &[f64], vr: &[f64]) {
+    let n = yl.len();
+    let (yr, vl, vr) = (&mut yr[..n], &vl[..n], &vr[..n]);
+    for k in 0..n {
+        yl[k] += vl[k];
+        yr[k] += vr[k];
     }
 }
 
