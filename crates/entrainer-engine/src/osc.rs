@@ -291,9 +291,8 @@ pub struct Carrier {
     /// Knot spacing of the phasor path of [`Carrier::fill_sin`] for a static plain-sine
     /// vibrato shallow enough for it (`smooth::phasor_knot`), else 0.
     phasor: usize,
-    /// e^{2πi·rate_inc·K} and e^{2πi·inc·K} (re, im, re, im): the LFO's and the carrier's
-    /// turn from one phasor knot to the next.
-    knot_step: [f64; 4],
+    /// e^{2πi·rate_inc·K} (re, im): the vibrato LFO's turn from one phasor knot to the next.
+    knot_step: [f64; 2],
     /// Static triangle vibrato: [`Carrier::fill_sin`] runs the chirp recurrence, and this is
     /// where it stopped, to continue it in the next call. Boxed, so that the other carriers
     /// stay small (many streams share one core's caches); built with the carrier, off the
@@ -377,11 +376,11 @@ impl Carrier {
             _ => 0,
         };
         let knot_step = match mode {
-            Mode::StaticVibrato { inc, rate_inc, .. } if phasor > 0 => {
-                let (a, b) = (rate_inc * phasor as f64, inc * phasor as f64);
-                [cos_cycles(a), sin_cycles(a), cos_cycles(b), sin_cycles(b)]
+            Mode::StaticVibrato { rate_inc, .. } if phasor > 0 => {
+                let a = rate_inc * phasor as f64;
+                [cos_cycles(a), sin_cycles(a)]
             }
-            _ => [1.0, 0.0, 1.0, 0.0],
+            _ => [1.0, 0.0],
         };
         let chirp = matches!(
             mode,
@@ -746,6 +745,82 @@ fn small_cis(t: f64) -> (f64, f64) {
     (c, s)
 }
 
+/// Frames of vibrato phasor per cache entry (the phasor path works in pieces of this size).
+const VBLOCK: usize = 256;
+/// Entries of the per-thread vibrato phasor cache.
+const VSLOTS: usize = 4;
+
+/// What a piece of vibrato phasor depends on: the vibrato (scale, rate, offsets, knot
+/// spacing) and the frames.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct VibratoKey {
+    bits: [u64; 5],
+    n0: u64,
+    len: usize,
+}
+
+/// One piece of V(n) = e^{2πi·v(n)}.
+struct VibratoPhasor {
+    key: Option<VibratoKey>,
+    re: [f64; VBLOCK],
+    im: [f64; VBLOCK],
+}
+
+/// The last few pieces of vibrato phasor computed on this thread. Voices of one step often
+/// share a vibrato (F12: eight voices, one vibrato per ear), and they render the same frames
+/// one after the other: the first computes V, the others reuse it. V is a function of the key
+/// alone, so a hit gives exactly the bits a computation would; the cache only saves time.
+/// Fixed size, filled in place: nothing is allocated (the audio thread uses it too).
+struct VibratoCache {
+    slots: [VibratoPhasor; VSLOTS],
+    next: usize,
+}
+
+impl VibratoCache {
+    const EMPTY: VibratoCache = VibratoCache {
+        slots: [const {
+            VibratoPhasor {
+                key: None,
+                re: [0.0; VBLOCK],
+                im: [0.0; VBLOCK],
+            }
+        }; VSLOTS],
+        next: 0,
+    };
+
+    /// The piece for `key`, computed by `fill(re, im)` unless present.
+    fn get(
+        &mut self,
+        key: VibratoKey,
+        fill: impl FnOnce(&mut [f64], &mut [f64]),
+    ) -> &VibratoPhasor {
+        if let Some(i) = self.slots.iter().position(|s| s.key == Some(key)) {
+            return &self.slots[i];
+        }
+        let i = self.next;
+        self.next = (i + 1) % VSLOTS;
+        let slot = &mut self.slots[i];
+        slot.key = None;
+        fill(&mut slot.re[..key.len], &mut slot.im[..key.len]);
+        slot.key = Some(key);
+        slot
+    }
+}
+
+thread_local! {
+    static VIBRATO: std::cell::RefCell<VibratoCache> =
+        const { std::cell::RefCell::new(VibratoCache::EMPTY) };
+}
+
+/// Sets up this thread's engine caches (the vibrato phasor cache): the C library may allocate
+/// a thread's storage for a dynamically loaded library on its first use, so a real-time
+/// thread calls this before its first deadline, and its callbacks never allocate.
+pub fn touch_thread_caches() {
+    VIBRATO.with(|c| {
+        std::hint::black_box(c.borrow().next);
+    });
+}
+
 /// Frames per chunk of the triangle-vibrato chirp (`Carrier::chirp_chunk`).
 const CHIRP: usize = 256;
 /// Frames the chirp recurrence advances per step (its independent lanes).
@@ -832,8 +907,9 @@ impl Carrier {
     ///
     /// Constant frequency: each chunk of [`ROT`] frames starts from the exact phase Φ(n_c)
     /// and rotates by the table e^{2πi·k·inc}, so a sample costs two multiply-adds instead of a
-    /// sine. A shallow plain-sine vibrato adds e^{2πi(v(n) − v(n_c))}, interpolated between
-    /// knots by a complex cubic Hermite (error below 1e-9, `smooth::phasor_knot`). A triangle
+    /// sine. A shallow plain-sine vibrato multiplies by its own phasor e^{2πi·v(n)}, interpolated
+    /// between knots by a complex cubic Hermite (error below 1e-9, `smooth::phasor_knot`) and
+    /// shared by the carriers with the same vibrato ([`VibratoCache`]). A triangle
     /// vibrato runs a chirp recurrence between its corners ([`Carrier::chirp_chunk`]). Chunk
     /// and batch starts sit at absolute frame multiples, so every sample depends on n alone.
     pub fn fill_sin(&mut self, out: &mut [f64]) {
@@ -874,76 +950,54 @@ impl Carrier {
             Mode::StaticVibrato {
                 scale,
                 rate_inc,
+                offset,
                 j_offset,
                 ..
             } if self.phasor > 0 => {
-                let kn = self.phasor;
+                // sin 2πΦ = Im(C·V): C = e^{2πi(φ₀ + n·inc)} by chunks of the rotation table,
+                // V = e^{2πi·v(n)} the vibrato's phasor, a function of the vibrato and n alone
+                // (so carriers with the same vibrato share it, `VibratoPhasor`).
+                let key = VibratoKey {
+                    bits: [
+                        scale.to_bits(),
+                        rate_inc.to_bits(),
+                        offset.to_bits(),
+                        j_offset.to_bits(),
+                        self.phasor as u64,
+                    ],
+                    n0: 0,
+                    len: 0,
+                };
                 let n0 = self.next_n;
-                let s2 = scale * (0.5 / std::f64::consts::PI);
-                let c0 = 1.0 - 2.0 * std::f64::consts::PI * j_offset;
-                // v'(n) per frame in radians of the carrier: 2π·s2·2π·rate_inc·sin 2πx.
-                let d = 4.0 * std::f64::consts::PI * std::f64::consts::PI * s2 * rate_inc;
-                let (rc, rs) = (&self.rot.cos, &self.rot.sin);
-                let [lr, li, cr, ci] = self.knot_step;
-                let len = out.len();
-                let span = (KNOTS * kn) as u64;
-                let [mut carrier, mut lfo] = self.lin_cache;
-                let mut i = 0;
-                while i < len {
-                    // Knots of the batch at nb (an absolute multiple of KNOTS knots): exact
-                    // LFO and carrier phasors at nb, then from knot to knot by recurrence. The
-                    // LFO phasor turns by e^{2πi·rate_inc·K}; the offset v follows from it;
-                    // the carrier phasor P = e^{2πiΦ} turns by e^{2πi·inc·K} times
-                    // D = e^{2πiΔv}, Δv small enough for a short series (|2πΔv| ≤ 0.0235).
-                    let n = n0 + i as u64;
-                    let nb = n - n % span;
-                    let q_first = ((n - nb) / kn as u64) as usize;
-                    let q_last = (((n0 + len as u64).min(nb + span) - 1 - nb) / kn as u64) as usize;
-                    let mut kc = [0.0; KNOTS + 1];
-                    let mut ks = [0.0; KNOTS + 1];
-                    let mut pc = [0.0; KNOTS + 1];
-                    let mut ps = [0.0; KNOTS + 1];
-                    let mut dc = [0.0; KNOTS];
-                    let mut ds = [0.0; KNOTS];
-                    let x0 = lfo.at(nb);
-                    (kc[0], ks[0]) = (cos_cycles(x0), sin_cycles(x0));
-                    let mut v = s2 * (c0 - kc[0]);
-                    let phi0 = frac(carrier.at(nb) + v);
-                    (pc[0], ps[0]) = (cos_cycles(phi0), sin_cycles(phi0));
-                    for q in 0..=q_last {
-                        kc[q + 1] = fma(kc[q], lr, -(ks[q] * li));
-                        ks[q + 1] = fma(kc[q], li, ks[q] * lr);
-                        let v1 = s2 * (c0 - kc[q + 1]);
-                        (dc[q], ds[q]) = small_cis(2.0 * std::f64::consts::PI * (v1 - v));
-                        v = v1;
-                        let (ar, ai) = (fma(cr, dc[q], -(ci * ds[q])), fma(cr, ds[q], ci * dc[q]));
-                        pc[q + 1] = fma(pc[q], ar, -(ps[q] * ai));
-                        ps[q + 1] = fma(pc[q], ai, ps[q] * ar);
-                    }
-                    for q in q_first..=q_last {
-                        let base = nb + (q * kn) as u64;
-                        let k0 = if q == q_first { (n - base) as usize } else { 0 };
-                        let k1 = ((n0 + len as u64 - base) as usize).min(kn);
-                        // E(k) = e^{2πi(v(n_c + k) − v(n_c))}: E(0) = 1, E'(0) = i·w0,
-                        // E(K) = e^{2πiΔ}, E'(K) = i·w1·E(K); all rotated by e^{2πiΦ_c}.
-                        let (w0, w1) = (d * ks[q], d * ks[q + 1]);
-                        let (ar, ai) = (gain * pc[q], gain * ps[q]);
-                        let (er, ei) = (ar * dc[q] - ai * ds[q], ar * ds[q] + ai * dc[q]);
-                        let coeffs = [ar, ai, -w0 * ai, w0 * ar, er, ei, -w1 * ei, w1 * er];
-                        let seg = &mut out[i..i + (k1 - k0)];
-                        smooth::hermite_complex_rotated::<ADD>(
-                            kn,
-                            k0,
-                            &coeffs,
-                            &rc[k0..k1],
-                            &rs[k0..k1],
-                            seg,
-                        );
-                        i += k1 - k0;
-                    }
+                let mut lin = self.lin_cache[0];
+                let mut lfo = self.lin_cache[1];
+                for (p, seg) in out.chunks_mut(VBLOCK).enumerate() {
+                    let n = n0 + (p * VBLOCK) as u64;
+                    let key = VibratoKey {
+                        n0: n,
+                        len: seg.len(),
+                        ..key
+                    };
+                    VIBRATO.with(|cache| {
+                        let mut cache = cache.borrow_mut();
+                        let slot = cache.get(key, |re, im| {
+                            self.vibrato_phasor(&mut lfo, n, re, im);
+                        });
+                        let (vr, vi) = (&slot.re[..seg.len()], &slot.im[..seg.len()]);
+                        self.modulated_chunks::<ADD>(gain, n, seg, vr, vi, |c, chunks, cs, sn| {
+                            let mut x = [0.0; BATCH];
+                            for i in 0..chunks {
+                                x[i] = lin.at(c + (i * ROT) as u64);
+                            }
+                            for i in 0..round4(chunks) {
+                                sn[i] = sin_cycles(x[i]);
+                                cs[i] = cos_cycles(x[i]);
+                            }
+                        });
+                    });
                 }
-                self.lin_cache = [carrier, lfo];
-                self.next_n += len as u64;
+                self.lin_cache = [lin, lfo];
+                self.next_n += out.len() as u64;
             }
             Mode::StaticVibrato { .. } if self.chirp.is_some() => {
                 let (n0, len) = (self.next_n, out.len());
@@ -1088,6 +1142,119 @@ impl Carrier {
             *c = st;
         }
         true
+    }
+
+    /// V(n) = e^{2πi·v(n)} for frames n0.. into `re`, `im`: the phasor of a shallow plain-sine
+    /// vibrato (the phasor path of [`Carrier::fill_sin`]). Exact at knots every `self.phasor`
+    /// frames (exact at each batch of [`KNOTS`] knots, which starts at an absolute multiple,
+    /// then knot to knot by recurrence: the LFO phasor turns by e^{2πi·rate_inc·K}, V by
+    /// e^{2πiΔv}, Δv small enough for a short series, |2πΔv| ≤ 0.0235), a complex cubic
+    /// Hermite between them (error below 1e-9, `smooth::phasor_knot`). A function of the
+    /// vibrato and n alone.
+    fn vibrato_phasor(&self, lfo: &mut LinearPhase, n0: u64, re: &mut [f64], im: &mut [f64]) {
+        let Mode::StaticVibrato {
+            scale,
+            rate_inc,
+            j_offset,
+            ..
+        } = self.mode
+        else {
+            unreachable!("the phasor path is for static vibratos")
+        };
+        let kn = self.phasor;
+        let s2 = scale * (0.5 / std::f64::consts::PI);
+        let c0 = 1.0 - 2.0 * std::f64::consts::PI * j_offset;
+        // v'(n) per frame in radians: 2π·s2·2π·rate_inc·sin 2πx.
+        let d = 4.0 * std::f64::consts::PI * std::f64::consts::PI * s2 * rate_inc;
+        let [lr, li] = self.knot_step;
+        let len = re.len();
+        let span = (KNOTS * kn) as u64;
+        let mut i = 0;
+        while i < len {
+            let n = n0 + i as u64;
+            let nb = n - n % span;
+            let q_first = ((n - nb) / kn as u64) as usize;
+            let q_last = (((n0 + len as u64).min(nb + span) - 1 - nb) / kn as u64) as usize;
+            let mut kc = [0.0; KNOTS + 1];
+            let mut ks = [0.0; KNOTS + 1];
+            let mut pc = [0.0; KNOTS + 1];
+            let mut ps = [0.0; KNOTS + 1];
+            let x0 = lfo.at(nb);
+            (kc[0], ks[0]) = (cos_cycles(x0), sin_cycles(x0));
+            let mut v = s2 * (c0 - kc[0]);
+            let v0 = frac(v);
+            (pc[0], ps[0]) = (cos_cycles(v0), sin_cycles(v0));
+            for q in 0..=q_last {
+                kc[q + 1] = fma(kc[q], lr, -(ks[q] * li));
+                ks[q + 1] = fma(kc[q], li, ks[q] * lr);
+                let v1 = s2 * (c0 - kc[q + 1]);
+                let (dc, ds) = small_cis(2.0 * std::f64::consts::PI * (v1 - v));
+                v = v1;
+                pc[q + 1] = fma(pc[q], dc, -(ps[q] * ds));
+                ps[q + 1] = fma(pc[q], ds, ps[q] * dc);
+            }
+            for q in q_first..=q_last {
+                let base = nb + (q * kn) as u64;
+                let k0 = if q == q_first { (n - base) as usize } else { 0 };
+                let k1 = ((n0 + len as u64 - base) as usize).min(kn);
+                // V(0) = P_q, V'(0) = i·w0·P_q, V(K) = P_{q+1}, V'(K) = i·w1·P_{q+1}.
+                let (w0, w1) = (d * ks[q], d * ks[q + 1]);
+                let coeffs = [
+                    pc[q],
+                    ps[q],
+                    -w0 * ps[q],
+                    w0 * pc[q],
+                    pc[q + 1],
+                    ps[q + 1],
+                    -w1 * ps[q + 1],
+                    w1 * pc[q + 1],
+                ];
+                let m = k1 - k0;
+                smooth::hermite_complex(kn, k0, &coeffs, &mut re[i..i + m], &mut im[i..i + m]);
+                i += m;
+            }
+        }
+    }
+
+    /// `gain`·Im(C·V) into `out` (added with `ADD`), C the constant-frequency phasor of
+    /// [`Carrier::phasor_chunks`] and V given per frame (`vr`, `vi`, aligned with `out`).
+    #[inline(always)]
+    fn modulated_chunks<const ADD: bool>(
+        &self,
+        gain: f64,
+        n0: u64,
+        out: &mut [f64],
+        vr: &[f64],
+        vi: &[f64],
+        mut starts: impl FnMut(u64, usize, &mut [f64; BATCH], &mut [f64; BATCH]),
+    ) {
+        let len = out.len();
+        let (rc, rs) = (&self.rot.cos, &self.rot.sin);
+        let mut i = 0;
+        while i < len {
+            let n = n0 + i as u64;
+            let c_first = n - n % ROT as u64;
+            let chunks = (((n0 + len as u64 - 1) - c_first) as usize / ROT + 1).min(BATCH);
+            let mut cs = [0.0; BATCH];
+            let mut sn = [0.0; BATCH];
+            starts(c_first, chunks, &mut cs, &mut sn);
+            for q in 0..chunks {
+                let base = c_first + (q * ROT) as u64;
+                let k0 = if q == 0 { (n - base) as usize } else { 0 };
+                let k1 = ((n0 + len as u64 - base) as usize).min(ROT);
+                let m = k1 - k0;
+                let (c, s) = (gain * cs[q], gain * sn[q]);
+                let seg = &mut out[i..i + m];
+                let (tc, ts) = (&rc[k0..k1], &rs[k0..k1]);
+                let (vr, vi) = (&vr[i..i + m], &vi[i..i + m]);
+                for k in 0..m {
+                    let cr = fma(c, tc[k], -(s * ts[k]));
+                    let ci = fma(s, tc[k], c * ts[k]);
+                    put::<ADD>(&mut seg[k], fma(cr, vi[k], ci * vr[k]));
+                }
+                i += m;
+            }
+        }
     }
 
     /// Constant-frequency phasor: `starts(c, cos, sin)` fills e^{2πiΦ} at chunk starts
@@ -1397,6 +1564,83 @@ mod tests {
             Phase::from_f64(0.2)
         )
         .is_twin(&other));
+    }
+
+    /// Carriers with the same vibrato share its phasor through the thread's cache: every
+    /// carrier gives the bits it gives alone on a fresh thread, whatever renders in between
+    /// (other carriers of the same vibrato, other vibratos evicting it, other block sizes).
+    #[test]
+    fn shared_vibrato_phasors_give_the_bits_of_each_carrier_alone() {
+        let sr = 44_100;
+        let ramp = Ramp::new(None, 1_000_000, sr);
+        let carrier = move |base: f64, range: f64, rate: f64| {
+            let spec = CarrierSpec {
+                base_hz: Lerp::constant(base),
+                vibrato: Some(Vibrato {
+                    range_hz: Lerp::constant(range),
+                    clock: Clock::new(Lerp::constant(rate), ramp, sr, 0.0),
+                    phase_rad: Lerp::constant(0.0),
+                    skew: Lerp::constant(0.0),
+                    shape: Shape::Sine,
+                }),
+            };
+            let c = Carrier::new(spec, ramp, sr, Phase::from_f64(0.25));
+            assert!(c.phasor > 0);
+            c
+        };
+        let make = move || {
+            let mut v = vec![
+                carrier(174.46, 0.5, 2.0),
+                carrier(201.5, 0.5, 2.0),
+                carrier(348.0, 0.5, 2.0),
+            ];
+            for k in 0..VSLOTS + 1 {
+                v.push(carrier(300.0 + k as f64, 0.25 + 0.1 * k as f64, 1.667));
+            }
+            v
+        };
+        let len = 5_000;
+        let alone: Vec<Vec<f64>> = std::thread::spawn(move || {
+            make()
+                .into_iter()
+                .map(|mut c| {
+                    let mut out = vec![0.0; len];
+                    for chunk in out.chunks_mut(256) {
+                        c.fill_sin(chunk);
+                    }
+                    out
+                })
+                .collect()
+        })
+        .join()
+        .unwrap();
+        // The three carriers of one vibrato alone (hits across blocks too), then all of them
+        // (more vibratos than cache slots: evictions).
+        for count in [3, alone.len()] {
+            let together = std::thread::spawn(move || {
+                let mut cs = make();
+                cs.truncate(count);
+                let mut outs = vec![vec![0.0; len]; count];
+                let mut done = 0;
+                let blocks = [256usize, 256, 100, 256, 7, 300, 1024, 50, 50];
+                for (i, block) in blocks.iter().cycle().enumerate() {
+                    if done >= len {
+                        break;
+                    }
+                    let n = (*block).min(len - done);
+                    // round-robin, starting from a different carrier each block
+                    for j in 0..count {
+                        let q = (i + j) % count;
+                        cs[q].fill_sin(&mut outs[q][done..done + n]);
+                    }
+                    done += n;
+                }
+                outs
+            })
+            .join()
+            .unwrap();
+            assert_eq!(together[..], alone[..count], "{count} carriers");
+        }
     }
 
     /// The phasor path equals sin of the phase path, and is as block- and seek-invariant.

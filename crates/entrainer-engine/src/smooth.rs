@@ -63,30 +63,21 @@ fn power_basis(knot: usize, p0: f64, m0: f64, p1: f64, m1: f64) -> (f64, f64) {
     (c2, c3)
 }
 
-/// out[k] = Im(H(k0 + k) · (cos + i·sin)[k]) where H is the complex cubic Hermite over a knot
-/// interval of `knot` frames (≤ [`MAX_PHASOR_KNOT`]) with
+/// re[k] + i·im[k] = H(k0 + k), where H is the complex cubic Hermite over a knot interval of
+/// `knot` frames (≤ [`MAX_PHASOR_KNOT`]) with
 /// `c = [p0.re, p0.im, m0.re, m0.im, p1.re, p1.im, m1.re, m1.im]` (derivatives per frame),
-/// evaluated in the power basis by Horner's rule (three multiply-adds per part). With `ADD`,
-/// out[k] += that value instead.
+/// evaluated in the power basis by Horner's rule (three multiply-adds per part).
 #[inline(always)]
-pub fn hermite_complex_rotated<const ADD: bool>(
-    knot: usize,
-    k0: usize,
-    c: &[f64; 8],
-    cos: &[f64],
-    sin: &[f64],
-    out: &mut [f64],
-) {
+pub fn hermite_complex(knot: usize, k0: usize, c: &[f64; 8], re: &mut [f64], im: &mut [f64]) {
     let (r0, r1, (r2, r3)) = (c[0], c[2], power_basis(knot, c[0], c[2], c[4], c[6]));
     let (i0, i1, (i2, i3)) = (c[1], c[3], power_basis(knot, c[1], c[3], c[5], c[7]));
-    let n = out.len();
+    let n = re.len();
+    let im = &mut im[..n];
     let ks = &FRAMES.0[k0..k0 + n];
-    let (cos, sin) = (&cos[..n], &sin[..n]);
     for k in 0..n {
         let x = ks[k];
-        let re = fma(fma(fma(r3, x, r2), x, r1), x, r0);
-        let im = fma(fma(fma(i3, x, i2), x, i1), x, i0);
-        crate::shapes::put::<ADD>(&mut out[k], fma(re, sin[k], im * cos[k]));
+        re[k] = fma(fma(fma(r3, x, r2), x, r1), x, r0);
+        im[k] = fma(fma(fma(i3, x, i2), x, i1), x, i0);
     }
 }
 

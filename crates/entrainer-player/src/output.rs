@@ -55,8 +55,10 @@ pub fn device_names() -> Vec<String> {
 
 /// Asks the OS to schedule the calling thread as a real-time audio thread (SCHED_FIFO), as
 /// audio servers do, so other busy processes cannot starve it. Called once, when the thread
-/// starts serving audio; refused (no privilege) means ordinary scheduling, silently.
+/// starts serving audio; refused (no privilege) means ordinary scheduling, silently. Also sets
+/// up the engine's per-thread caches, so that no later callback allocates.
 pub fn promote_current_thread() -> bool {
+    entrainer_engine::osc::touch_thread_caches();
     #[cfg(target_os = "linux")]
     unsafe {
         let param = libc::sched_param { sched_priority: 20 };

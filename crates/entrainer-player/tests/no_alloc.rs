@@ -75,10 +75,13 @@ fn program(beat: f64) -> Arc<Program> {
         r#""base_freq_hz": [150, 150]"#,
         env,
     );
+    // Shallow sine vibratos shared by two voices: the phasor path and its per-thread cache.
+    let vp = r#""base_freq_hz": [300, 300], "beat_freq_hz": [5, 5], "vib_range_l_hz": [0.5, 0.5], "vib_freq_l_hz": [2, 2], "vib_range_r_hz": [0.5, 0.5], "vib_freq_r_hz": [2, 2]"#;
+    let shared = voice(2, "binaural_beat", vp, "");
     let json = format!(
         r#"{{"steps": [
             {{"source_index": 0, "duration_s": 0.3, "crossfade_out_s": 0.05, "voices": [{b_ramped}, {iso}]}},
-            {{"source_index": 1, "duration_s": 0.3, "crossfade_out_s": 0.0, "voices": [{mono_env}, {iso}]}},
+            {{"source_index": 1, "duration_s": 0.3, "crossfade_out_s": 0.0, "voices": [{mono_env}, {iso}, {shared}, {shared}]}},
             {{"source_index": 2, "duration_s": 0.3, "crossfade_out_s": 0.05, "crossfade_curve": "equal_power", "voices": [{b}]}}
         ], "noise": {{"params": {{"colour": "pink"}}, "gain": 0.2, "fade_in_s": 0.05}}}}"#
     );
