@@ -932,18 +932,8 @@ impl Carrier {
     fn sin_into<const ADD: bool>(&mut self, out: &mut [f64], gain: f64) {
         match self.mode {
             Mode::Constant { .. } => {
-                let n0 = self.next_n;
                 let mut lin = self.lin_cache[0];
-                self.phasor_chunks::<ADD>(gain, n0, out, |c, chunks, cs, sn| {
-                    let mut x = [0.0; BATCH];
-                    for i in 0..chunks {
-                        x[i] = lin.at(c + (i * ROT) as u64);
-                    }
-                    for i in 0..round4(chunks) {
-                        sn[i] = sin_cycles(x[i]);
-                        cs[i] = cos_cycles(x[i]);
-                    }
-                });
+                self.phasor_chunks::<ADD>(gain, self.next_n, out, &mut lin, None);
                 self.lin_cache[0] = lin;
                 self.next_n += out.len() as u64;
             }
@@ -983,17 +973,8 @@ impl Carrier {
                         let slot = cache.get(key, |re, im| {
                             self.vibrato_phasor(&mut lfo, n, re, im);
                         });
-                        let (vr, vi) = (&slot.re[..seg.len()], &slot.im[..seg.len()]);
-                        self.modulated_chunks::<ADD>(gain, n, seg, vr, vi, |c, chunks, cs, sn| {
-                            let mut x = [0.0; BATCH];
-                            for i in 0..chunks {
-                                x[i] = lin.at(c + (i * ROT) as u64);
-                            }
-                            for i in 0..round4(chunks) {
-                                sn[i] = sin_cycles(x[i]);
-                                cs[i] = cos_cycles(x[i]);
-                            }
-                        });
+                        let v = (&slot.re[..seg.len()], &slot.im[..seg.len()]);
+                        self.phasor_chunks::<ADD>(gain, n, seg, &mut lin, Some(v));
                     });
                 }
                 self.lin_cache = [lin, lfo];
@@ -1216,17 +1197,17 @@ impl Carrier {
         }
     }
 
-    /// `gain`·Im(C·V) into `out` (added with `ADD`), C the constant-frequency phasor of
-    /// [`Carrier::phasor_chunks`] and V given per frame (`vr`, `vi`, aligned with `out`).
+    /// The constant-frequency phasor C = e^{2πi(φ₀ + n·inc)}, exact at chunk starts (from
+    /// `lin`) and rotated by the table within a chunk: writes `gain`·Im(C), or `gain`·Im(C·V)
+    /// with V given per frame (`v` = (re, im), aligned with `out`); adds instead with `ADD`.
     #[inline(always)]
-    fn modulated_chunks<const ADD: bool>(
+    fn phasor_chunks<const ADD: bool>(
         &self,
         gain: f64,
         n0: u64,
         out: &mut [f64],
-        vr: &[f64],
-        vi: &[f64],
-        mut starts: impl FnMut(u64, usize, &mut [f64; BATCH], &mut [f64; BATCH]),
+        lin: &mut LinearPhase,
+        v: Option<(&[f64], &[f64])>,
     ) {
         let len = out.len();
         let (rc, rs) = (&self.rot.cos, &self.rot.sin);
@@ -1235,9 +1216,16 @@ impl Carrier {
             let n = n0 + i as u64;
             let c_first = n - n % ROT as u64;
             let chunks = (((n0 + len as u64 - 1) - c_first) as usize / ROT + 1).min(BATCH);
+            let mut x = [0.0; BATCH];
+            for (q, x) in x.iter_mut().enumerate().take(chunks) {
+                *x = lin.at(c_first + (q * ROT) as u64);
+            }
             let mut cs = [0.0; BATCH];
             let mut sn = [0.0; BATCH];
-            starts(c_first, chunks, &mut cs, &mut sn);
+            for q in 0..round4(chunks) {
+                sn[q] = sin_cycles(x[q]);
+                cs[q] = cos_cycles(x[q]);
+            }
             for q in 0..chunks {
                 let base = c_first + (q * ROT) as u64;
                 let k0 = if q == 0 { (n - base) as usize } else { 0 };
@@ -1246,48 +1234,22 @@ impl Carrier {
                 let (c, s) = (gain * cs[q], gain * sn[q]);
                 let seg = &mut out[i..i + m];
                 let (tc, ts) = (&rc[k0..k1], &rs[k0..k1]);
-                let (vr, vi) = (&vr[i..i + m], &vi[i..i + m]);
-                for k in 0..m {
-                    let cr = fma(c, tc[k], -(s * ts[k]));
-                    let ci = fma(s, tc[k], c * ts[k]);
-                    put::<ADD>(&mut seg[k], fma(cr, vi[k], ci * vr[k]));
+                match v {
+                    None => {
+                        for k in 0..m {
+                            put::<ADD>(&mut seg[k], fma(s, tc[k], c * ts[k]));
+                        }
+                    }
+                    Some((vr, vi)) => {
+                        let (vr, vi) = (&vr[i..i + m], &vi[i..i + m]);
+                        for k in 0..m {
+                            let cr = fma(c, tc[k], -(s * ts[k]));
+                            let ci = fma(s, tc[k], c * ts[k]);
+                            put::<ADD>(&mut seg[k], fma(cr, vi[k], ci * vr[k]));
+                        }
+                    }
                 }
                 i += m;
-            }
-        }
-    }
-
-    /// Constant-frequency phasor: `starts(c, cos, sin)` fills e^{2πiΦ} at chunk starts
-    /// c, c + ROT, …; each frame then rotates by the table.
-    #[inline(always)]
-    fn phasor_chunks<const ADD: bool>(
-        &self,
-        gain: f64,
-        n0: u64,
-        out: &mut [f64],
-        mut starts: impl FnMut(u64, usize, &mut [f64; BATCH], &mut [f64; BATCH]),
-    ) {
-        let len = out.len();
-        let (rc, rs) = (&self.rot.cos, &self.rot.sin);
-        let mut i = 0;
-        while i < len {
-            let n = n0 + i as u64;
-            let c_first = n - n % ROT as u64;
-            let chunks = (((n0 + len as u64 - 1) - c_first) as usize / ROT + 1).min(BATCH);
-            let mut cs = [0.0; BATCH];
-            let mut sn = [0.0; BATCH];
-            starts(c_first, chunks, &mut cs, &mut sn);
-            for q in 0..chunks {
-                let base = c_first + (q * ROT) as u64;
-                let k0 = if q == 0 { (n - base) as usize } else { 0 };
-                let k1 = ((n0 + len as u64 - base) as usize).min(ROT);
-                let (c, s) = (gain * cs[q], gain * sn[q]);
-                let seg = &mut out[i..i + (k1 - k0)];
-                let (tc, ts) = (&rc[k0..k1], &rs[k0..k1]);
-                for k in 0..seg.len() {
-                    put::<ADD>(&mut seg[k], crate::shapes::fma(s, tc[k], c * ts[k]));
-                }
-                i += k1 - k0;
             }
         }
     }

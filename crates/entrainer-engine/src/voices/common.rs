@@ -121,6 +121,11 @@ impl DipAm {
         }
     }
 
+    /// Whether both ears get the same envelope (same parameters, same clock).
+    fn same_envelope(am: &[DipAm; 2], clocks: [&Clock; 2]) -> bool {
+        am[0] == am[1] && clocks[0].p0 == clocks[1].p0 && clocks[0].rate == clocks[1].rate
+    }
+
     /// Applies each ear's AM (`am[c]` on `clocks[c]`) to `l` and `r`. When the two are the
     /// same (as in most voices: same parameters, same clock) one envelope serves both ears;
     /// `scratch` holds at least `l.len()` values.
@@ -134,8 +139,7 @@ impl DipAm {
         r: &mut [f64],
         scratch: &mut [f64],
     ) {
-        let same =
-            am[0] == am[1] && clocks[0].p0 == clocks[1].p0 && clocks[0].rate == clocks[1].rate;
+        let same = DipAm::same_envelope(am, clocks);
         if same && am[0].is_active() {
             let e = &mut scratch[..l.len()];
             am[0].envelope(clocks[0], m0, alpha, e);
@@ -168,8 +172,7 @@ impl DipAm {
         scratch: &mut [f64],
     ) {
         let n = yl.len();
-        let same =
-            am[0] == am[1] && clocks[0].p0 == clocks[1].p0 && clocks[0].rate == clocks[1].rate;
+        let same = DipAm::same_envelope(am, clocks);
         let e = &mut scratch[..n];
         for (c, (v, y)) in [(vl, yl), (vr, yr)].into_iter().enumerate() {
             let v = &v[..n];
