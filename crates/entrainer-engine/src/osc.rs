@@ -754,7 +754,7 @@ const VSLOTS: usize = 4;
 /// spacing) and the frames.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct VibratoKey {
-    bits: [u64; 5],
+    vibrato: [u64; 5],
     n0: u64,
     len: usize,
 }
@@ -947,26 +947,22 @@ impl Carrier {
                 // sin 2πΦ = Im(C·V): C = e^{2πi(φ₀ + n·inc)} by chunks of the rotation table,
                 // V = e^{2πi·v(n)} the vibrato's phasor, a function of the vibrato and n alone
                 // (so carriers with the same vibrato share it, `VibratoPhasor`).
-                let key = VibratoKey {
-                    bits: [
-                        scale.to_bits(),
-                        rate_inc.to_bits(),
-                        offset.to_bits(),
-                        j_offset.to_bits(),
-                        self.phasor as u64,
-                    ],
-                    n0: 0,
-                    len: 0,
-                };
+                let vibrato = [
+                    scale.to_bits(),
+                    rate_inc.to_bits(),
+                    offset.to_bits(),
+                    j_offset.to_bits(),
+                    self.phasor as u64,
+                ];
                 let n0 = self.next_n;
                 let mut lin = self.lin_cache[0];
                 let mut lfo = self.lin_cache[1];
                 for (p, seg) in out.chunks_mut(VBLOCK).enumerate() {
                     let n = n0 + (p * VBLOCK) as u64;
                     let key = VibratoKey {
+                        vibrato,
                         n0: n,
                         len: seg.len(),
-                        ..key
                     };
                     VIBRATO.with(|cache| {
                         let mut cache = cache.borrow_mut();

@@ -8,7 +8,7 @@ use crate::shapes::Shape;
 use crate::Result;
 
 use super::common::{
-    alpha_for, carried_phase_or, clock_bank, clock_values, ear_tones, DipAm, Wobble,
+    alpha_for, carried_phase_or, clock_bank, clock_values, ear_tones, twin_ears, DipAm, Wobble,
 };
 use super::pan::PanStage;
 use super::{add_into, render_then_add, take, Buf};
@@ -220,8 +220,9 @@ impl Voice for BinauralVoice {
         let ([alpha, vl, vr, tmp, ph], _) = take::<5>(scratch);
         let (vl, vr) = (&mut vl[..n], &mut vr[..n]);
         if !s.am[0].is_active() && !s.am[1].is_active() {
+            let twin = twin_ears(&self.carriers, &s.amp);
             let [c0, c1] = &mut self.carriers;
-            if s.amp[0] == s.amp[1] && c0.is_twin(c1) {
+            if twin {
                 c0.fill_sin_scaled(vl, s.amp[0].start);
                 c1.follow(c0);
                 add_into(yl, yr, vl, vl);

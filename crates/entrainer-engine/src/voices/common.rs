@@ -405,6 +405,12 @@ pub fn warm_up(voice: &mut dyn Voice, frames: u64) {
     }
 }
 
+/// Whether the two ears' tones are the same samples (no beat, same amplitude; a wobble, which
+/// moves the ears apart, is the caller's to exclude).
+pub fn twin_ears(carriers: &[Carrier; 2], amp: &[Lerp; 2]) -> bool {
+    amp[0] == amp[1] && carriers[0].is_twin(&carriers[1])
+}
+
 /// The two ears' tones of `binaural_beat` and `isochronic_tone`:
 /// out_c = amp_c(α)·e·sin 2π(Φ_c ∓ w), with the interaural wobble w (cycles; − on the left)
 /// when `wobble` is given and the envelope e (the isochronic pulse, shared by both ears) when
@@ -421,9 +427,8 @@ pub fn ear_tones(
     r: &mut [f64],
     ph: &mut [f64],
 ) {
-    // Ears without a beat, a wobble or an amplitude difference are the same samples: render
-    // one and copy it (bit-identical, and half the carrier work of such a voice).
-    if wobble.is_none() && amp[0] == amp[1] && carriers[0].is_twin(&carriers[1]) {
+    // Twin ears: render one and copy it (bit-identical, half the carrier work of such a voice).
+    if wobble.is_none() && twin_ears(carriers, amp) {
         let [c0, c1] = carriers;
         match envelope {
             Some(e) => ear_tone(c0, amp[0], 0, alpha, None, |k| e[k], l, ph),
