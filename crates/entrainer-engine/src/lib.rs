@@ -4,6 +4,7 @@
 //! places its steps on the single timeline of `render.md` §2, and renders stereo frames in
 //! blocks of any size. It has no Python, no audio device and no file I/O.
 
+pub mod cache;
 pub mod clips;
 pub mod colour;
 pub mod envelope;

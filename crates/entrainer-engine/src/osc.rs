@@ -7,6 +7,7 @@
 
 use std::sync::{Arc, Mutex, Weak};
 
+use crate::cache;
 use crate::ramp::{Lerp, Ramp};
 use crate::shapes::{cos_cycles, floor, fma, frac, put, sin_cycles, Shape};
 use crate::smooth;
@@ -745,82 +746,6 @@ fn small_cis(t: f64) -> (f64, f64) {
     (c, s)
 }
 
-/// Frames of vibrato phasor per cache entry (the phasor path works in pieces of this size).
-const VBLOCK: usize = 256;
-/// Entries of the per-thread vibrato phasor cache.
-const VSLOTS: usize = 4;
-
-/// What a piece of vibrato phasor depends on: the vibrato (scale, rate, offsets, knot
-/// spacing) and the frames.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct VibratoKey {
-    vibrato: [u64; 5],
-    n0: u64,
-    len: usize,
-}
-
-/// One piece of V(n) = e^{2πi·v(n)}.
-struct VibratoPhasor {
-    key: Option<VibratoKey>,
-    re: [f64; VBLOCK],
-    im: [f64; VBLOCK],
-}
-
-/// The last few pieces of vibrato phasor computed on this thread. Voices of one step often
-/// share a vibrato (F12: eight voices, one vibrato per ear), and they render the same frames
-/// one after the other: the first computes V, the others reuse it. V is a function of the key
-/// alone, so a hit gives exactly the bits a computation would; the cache only saves time.
-/// Fixed size, filled in place: nothing is allocated (the audio thread uses it too).
-struct VibratoCache {
-    slots: [VibratoPhasor; VSLOTS],
-    next: usize,
-}
-
-impl VibratoCache {
-    const EMPTY: VibratoCache = VibratoCache {
-        slots: [const {
-            VibratoPhasor {
-                key: None,
-                re: [0.0; VBLOCK],
-                im: [0.0; VBLOCK],
-            }
-        }; VSLOTS],
-        next: 0,
-    };
-
-    /// The piece for `key`, computed by `fill(re, im)` unless present.
-    fn get(
-        &mut self,
-        key: VibratoKey,
-        fill: impl FnOnce(&mut [f64], &mut [f64]),
-    ) -> &VibratoPhasor {
-        if let Some(i) = self.slots.iter().position(|s| s.key == Some(key)) {
-            return &self.slots[i];
-        }
-        let i = self.next;
-        self.next = (i + 1) % VSLOTS;
-        let slot = &mut self.slots[i];
-        slot.key = None;
-        fill(&mut slot.re[..key.len], &mut slot.im[..key.len]);
-        slot.key = Some(key);
-        slot
-    }
-}
-
-thread_local! {
-    static VIBRATO: std::cell::RefCell<VibratoCache> =
-        const { std::cell::RefCell::new(VibratoCache::EMPTY) };
-}
-
-/// Sets up this thread's engine caches (the vibrato phasor cache): the C library may allocate
-/// a thread's storage for a dynamically loaded library on its first use, so a real-time
-/// thread calls this before its first deadline, and its callbacks never allocate.
-pub fn touch_thread_caches() {
-    VIBRATO.with(|c| {
-        std::hint::black_box(c.borrow().next);
-    });
-}
-
 /// Frames per chunk of the triangle-vibrato chirp (`Carrier::chirp_chunk`).
 const CHIRP: usize = 256;
 /// Frames the chirp recurrence advances per step (its independent lanes).
@@ -909,7 +834,7 @@ impl Carrier {
     /// and rotates by the table e^{2πi·k·inc}, so a sample costs two multiply-adds instead of a
     /// sine. A shallow plain-sine vibrato multiplies by its own phasor e^{2πi·v(n)}, interpolated
     /// between knots by a complex cubic Hermite (error below 1e-9, `smooth::phasor_knot`) and
-    /// shared by the carriers with the same vibrato ([`VibratoCache`]). A triangle
+    /// shared by the carriers with the same vibrato (`cache::VIBRATO`). A triangle
     /// vibrato runs a chirp recurrence between its corners ([`Carrier::chirp_chunk`]). Chunk
     /// and batch starts sit at absolute frame multiples, so every sample depends on n alone.
     pub fn fill_sin(&mut self, out: &mut [f64]) {
@@ -946,30 +871,31 @@ impl Carrier {
             } if self.phasor > 0 => {
                 // sin 2πΦ = Im(C·V): C = e^{2πi(φ₀ + n·inc)} by chunks of the rotation table,
                 // V = e^{2πi·v(n)} the vibrato's phasor, a function of the vibrato and n alone
-                // (so carriers with the same vibrato share it, `VibratoPhasor`).
+                // (so carriers with the same vibrato share it, `cache::VIBRATO`).
                 let vibrato = [
                     scale.to_bits(),
                     rate_inc.to_bits(),
                     offset.to_bits(),
                     j_offset.to_bits(),
                     self.phasor as u64,
+                    0,
+                    0,
                 ];
                 let n0 = self.next_n;
                 let mut lin = self.lin_cache[0];
                 let mut lfo = self.lin_cache[1];
-                for (p, seg) in out.chunks_mut(VBLOCK).enumerate() {
-                    let n = n0 + (p * VBLOCK) as u64;
-                    let key = VibratoKey {
-                        vibrato,
+                for (p, seg) in out.chunks_mut(cache::PIECE).enumerate() {
+                    let n = n0 + (p * cache::PIECE) as u64;
+                    let key = cache::Key {
+                        what: vibrato,
                         n0: n,
                         len: seg.len(),
                     };
-                    VIBRATO.with(|cache| {
+                    cache::VIBRATO.with(|cache| {
                         let mut cache = cache.borrow_mut();
-                        let slot = cache.get(key, |re, im| {
+                        let v = cache.get(key, |re, im| {
                             self.vibrato_phasor(&mut lfo, n, re, im);
                         });
-                        let v = (&slot.re[..seg.len()], &slot.im[..seg.len()]);
                         self.phasor_chunks::<ADD>(gain, n, seg, &mut lin, Some(v));
                     });
                 }
@@ -1552,7 +1478,7 @@ mod tests {
                 carrier(201.5, 0.5, 2.0),
                 carrier(348.0, 0.5, 2.0),
             ];
-            for k in 0..VSLOTS + 1 {
+            for k in 0..cache::SLOTS + 1 {
                 v.push(carrier(300.0 + k as f64, 0.25 + 0.1 * k as f64, 1.667));
             }
             v

@@ -58,7 +58,7 @@ pub fn device_names() -> Vec<String> {
 /// starts serving audio; refused (no privilege) means ordinary scheduling, silently. Also sets
 /// up the engine's per-thread caches, so that no later callback allocates.
 pub fn promote_current_thread() -> bool {
-    entrainer_engine::osc::touch_thread_caches();
+    entrainer_engine::cache::touch_thread_caches();
     #[cfg(target_os = "linux")]
     unsafe {
         let param = libc::sched_param { sched_priority: 20 };

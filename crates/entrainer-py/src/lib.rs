@@ -127,14 +127,18 @@ fn render_pieces(
     }
 }
 
-/// Appends the frames of `l`, `r` to `out`, interleaved, as float32.
+/// Appends the frames of `l`, `r` to `out`, interleaved, as float32 (written once: no
+/// zeroing pass first).
 fn push_interleaved(out: &mut Vec<f32>, l: &[f64], r: &[f64]) {
-    let start = out.len();
-    out.resize(start + 2 * l.len(), 0.0);
-    for (o, (&a, &b)) in out[start..].chunks_exact_mut(2).zip(l.iter().zip(r)) {
-        o[0] = a as f32;
-        o[1] = b as f32;
+    let n = 2 * l.len().min(r.len());
+    out.reserve(n);
+    let spare = &mut out.spare_capacity_mut()[..n];
+    for (o, (&a, &b)) in spare.chunks_exact_mut(2).zip(l.iter().zip(r)) {
+        o[0].write(a as f32);
+        o[1].write(b as f32);
     }
+    // SAFETY: the loop initialised the n values after the old length (n/2 frames of two).
+    unsafe { out.set_len(out.len() + n) };
 }
 
 /// Renders a prepared track block by block (`render.md`). Create one per render.

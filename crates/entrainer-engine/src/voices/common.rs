@@ -1,5 +1,6 @@
 //! Building blocks shared by the voice families: per-chunk α, dip AM, interaural wobble.
 
+use crate::cache;
 use crate::osc::{Carrier, Clock, Phase};
 use crate::plan::Params;
 use crate::ramp::{Lerp, Ramp};
@@ -114,11 +115,11 @@ impl DipAm {
         out: &mut [f64],
         scratch: &mut [f64],
     ) {
-        let e = &mut scratch[..out.len()];
-        self.envelope(clock, m0, alpha, e);
-        for (o, g) in out.iter_mut().zip(e.iter()) {
-            *o *= g;
-        }
+        self.with_envelope(clock, m0, alpha, scratch, out.len(), |e| {
+            for (o, g) in out.iter_mut().zip(e.iter()) {
+                *o *= g;
+            }
+        });
     }
 
     /// Whether both ears get the same envelope (same parameters, same clock).
@@ -141,13 +142,13 @@ impl DipAm {
     ) {
         let same = DipAm::same_envelope(am, clocks);
         if same && am[0].is_active() {
-            let e = &mut scratch[..l.len()];
-            am[0].envelope(clocks[0], m0, alpha, e);
-            for out in [l, r] {
-                for (o, g) in out.iter_mut().zip(e.iter()) {
-                    *o *= g;
+            am[0].with_envelope(clocks[0], m0, alpha, scratch, l.len(), |e| {
+                for out in [l, r] {
+                    for (o, g) in out.iter_mut().zip(e.iter()) {
+                        *o *= g;
+                    }
                 }
-            }
+            });
             return;
         }
         for (c, out) in [l, r].into_iter().enumerate() {
@@ -172,17 +173,23 @@ impl DipAm {
         scratch: &mut [f64],
     ) {
         let n = yl.len();
-        let same = DipAm::same_envelope(am, clocks);
-        let e = &mut scratch[..n];
+        let add = |y: &mut [f64], v: &[f64], e: &[f64]| {
+            let (y, v, e) = (&mut y[..n], &v[..n], &e[..n]);
+            for k in 0..n {
+                y[k] += v[k] * e[k];
+            }
+        };
+        if DipAm::same_envelope(am, clocks) && am[0].is_active() {
+            am[0].with_envelope(clocks[0], m0, alpha, scratch, n, |e| {
+                add(yl, vl, e);
+                add(yr, vr, e);
+            });
+            return;
+        }
         for (c, (v, y)) in [(vl, yl), (vr, yr)].into_iter().enumerate() {
             let v = &v[..n];
             if am[c].is_active() {
-                if c == 0 || !same {
-                    am[c].envelope(clocks[c], m0, alpha, e);
-                }
-                for k in 0..n {
-                    y[k] += v[k] * e[k];
-                }
+                am[c].with_envelope(clocks[c], m0, alpha, scratch, n, |e| add(y, v, e));
             } else {
                 for k in 0..n {
                     y[k] += v[k];
@@ -211,6 +218,47 @@ impl DipAm {
             sin_cycles(a).min(sin_cycles(b))
         };
         Some(1.0 - 0.5 * self.depth.start * (1.0 + least))
+    }
+
+    /// Calls `f` with the envelope for frames [m0, m0 + n) (α per frame in `alpha`).
+    ///
+    /// With constant parameters the envelope is a function of them, the clock and the frames
+    /// alone, so voices with the same AM share it through `cache::ENVELOPE` (F12: two pairs
+    /// of voices): a hit gives exactly the values a computation would. Otherwise it is
+    /// computed into `scratch` (at least n values). `f` must not ask for another envelope.
+    #[inline]
+    pub fn with_envelope<R>(
+        &self,
+        clock: &Clock,
+        m0: u64,
+        alpha: &[f64],
+        scratch: &mut [f64],
+        n: usize,
+        f: impl FnOnce(&[f64]) -> R,
+    ) -> R {
+        if !self.is_static() || n > cache::PIECE {
+            let e = &mut scratch[..n];
+            self.envelope(clock, m0, alpha, e);
+            return f(e);
+        }
+        let key = cache::Key {
+            what: [
+                self.depth.start.to_bits(),
+                self.rate_hz.start.to_bits(),
+                self.phase_rad.start.to_bits(),
+                self.skew.start.to_bits(),
+                clock.p0.to_bits(),
+                clock.rate.start.to_bits(),
+                u64::from(clock.sample_rate()),
+            ],
+            n0: m0,
+            len: n,
+        };
+        cache::ENVELOPE.with(|c| {
+            let mut c = c.borrow_mut();
+            let (e, _) = c.get(key, |e, _| self.envelope(clock, m0, alpha, e));
+            f(e)
+        })
     }
 
     /// Writes the envelope for frames m0.. into `e` (α per frame in `alpha`).

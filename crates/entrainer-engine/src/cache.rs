@@ -1,0 +1,87 @@
+//! Per-thread caches of pieces of signals that several voices of a step compute alike.
+//!
+//! Voices of one step often share a modulator: the same vibrato (F12: eight voices, one
+//! vibrato per ear) or the same AM envelope (F12: two pairs of voices). They render the same
+//! frames one after the other, so the first computes the piece and the others reuse it. A
+//! piece is a function of its key alone (the modulator's parameters, its first frame and its
+//! length), so a hit gives exactly the bits a computation would: the caches only save time.
+//! They have a fixed size and are filled in place, so nothing is allocated (the audio thread
+//! uses them too).
+
+use std::cell::RefCell;
+
+/// Frames per piece: callers work in pieces of at most this size.
+pub const PIECE: usize = 256;
+/// Pieces kept per cache (the least recently computed is replaced).
+pub const SLOTS: usize = 4;
+
+/// What a piece depends on: the modulator (its parameters as bits) and the frames.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Key {
+    pub what: [u64; 7],
+    pub n0: u64,
+    pub len: usize,
+}
+
+struct Piece {
+    key: Option<Key>,
+    a: [f64; PIECE],
+    b: [f64; PIECE],
+}
+
+/// The last few pieces computed on this thread, each of one or two channels (`a`, `b`).
+pub struct PieceCache {
+    slots: [Piece; SLOTS],
+    next: usize,
+}
+
+impl PieceCache {
+    const EMPTY: PieceCache = PieceCache {
+        slots: [const {
+            Piece {
+                key: None,
+                a: [0.0; PIECE],
+                b: [0.0; PIECE],
+            }
+        }; SLOTS],
+        next: 0,
+    };
+
+    /// The piece for `key` (`key.len` ≤ [`PIECE`] values per channel), computed by
+    /// `fill(a, b)` unless present.
+    pub fn get(&mut self, key: Key, fill: impl FnOnce(&mut [f64], &mut [f64])) -> (&[f64], &[f64]) {
+        let len = key.len;
+        let i = match self.slots.iter().position(|s| s.key == Some(key)) {
+            Some(i) => i,
+            None => {
+                let i = self.next;
+                self.next = (i + 1) % SLOTS;
+                let slot = &mut self.slots[i];
+                slot.key = None;
+                fill(&mut slot.a[..len], &mut slot.b[..len]);
+                slot.key = Some(key);
+                i
+            }
+        };
+        let slot = &self.slots[i];
+        (&slot.a[..len], &slot.b[..len])
+    }
+}
+
+thread_local! {
+    /// Vibrato phasors V = e^{2πi·v(n)} (re, im), see `osc::Carrier::fill_sin`.
+    pub static VIBRATO: RefCell<PieceCache> = const { RefCell::new(PieceCache::EMPTY) };
+    /// AM envelopes (one channel), see `voices::common::DipAm::envelope`.
+    pub static ENVELOPE: RefCell<PieceCache> = const { RefCell::new(PieceCache::EMPTY) };
+}
+
+/// Sets up this thread's caches: the C library may allocate a thread's storage for a
+/// dynamically loaded library on its first use, so a real-time thread calls this before its
+/// first deadline, and its callbacks never allocate.
+pub fn touch_thread_caches() {
+    for cache in [&VIBRATO, &ENVELOPE] {
+        cache.with(|c| {
+            std::hint::black_box(c.borrow().next);
+        });
+    }
+}
