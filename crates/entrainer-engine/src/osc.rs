@@ -305,6 +305,8 @@ pub struct Carrier {
     /// The carrier's linear phase and its vibrato LFO phase, with their last anchors kept
     /// from one call to the next (a cache: the values depend on the frame alone).
     lin_cache: [LinearPhase; 2],
+    /// The last chunk-start phasor of the constant-frequency part (a cache too).
+    chunk: ChunkPhasor,
     // Anchor j and its phase; for General also the running trapezoid state.
     anchor_j: u64,
     anchor: Phase,
@@ -420,6 +422,7 @@ impl Carrier {
             chirp,
             rot,
             lin_cache,
+            chunk: ChunkPhasor::NONE,
             anchor_j: 0,
             anchor: phase0,
             next_n: 0,
@@ -514,6 +517,7 @@ impl Carrier {
     pub fn follow(&mut self, leader: &Carrier) {
         debug_assert!(self.spec == leader.spec && self.phase0 == leader.phase0);
         self.lin_cache = leader.lin_cache;
+        self.chunk = leader.chunk;
         self.anchor_j = leader.anchor_j;
         self.anchor = leader.anchor;
         self.next_n = leader.next_n;
@@ -776,11 +780,13 @@ impl Chirp {
     };
 }
 
-/// e^{2πi·k·inc} for k < [`ROT`].
+/// e^{2πi·k·inc} for k < [`ROT`], and the turn from one chunk start to the next.
 #[derive(Debug)]
 pub struct Rotation {
     cos: [f64; ROT],
     sin: [f64; ROT],
+    /// e^{2πi·ROT·inc} (re, im).
+    step: [f64; 2],
 }
 
 impl Rotation {
@@ -796,9 +802,11 @@ impl Rotation {
         {
             return t;
         }
+        let whole = ROT as f64 * inc; // exact: ROT is a power of two
         let mut r = Rotation {
             cos: [1.0; ROT],
             sin: [0.0; ROT],
+            step: [cos_cycles(whole), sin_cycles(whole)],
         };
         for k in 0..ROT {
             r.cos[k] = cos_cycles(k as f64 * inc);
@@ -817,13 +825,51 @@ impl Rotation {
 pub const ROT: usize = 128;
 const _: () = assert!(ROT >= smooth::MAX_PHASOR_KNOT);
 
-/// Chunks handled per batch of exact chunk-start values.
-const BATCH: usize = 16;
+/// Chunks from one exact chunk-start phasor to the next (see [`ChunkPhasor`]).
+const CHUNKS_PER_ANCHOR: u64 = 16;
 
-/// n rounded up to a multiple of 4 (the batch loops run whole vectors).
-#[inline(always)]
-fn round4(n: usize) -> usize {
-    (n + 3) & !3
+/// The phasor e^{2πiΦ} at the start of a constant-frequency chunk, and which chunk.
+///
+/// Chunk c·A (A = [`CHUNKS_PER_ANCHOR`]) starts from the exact phase; each following chunk's
+/// start is the previous one turned by e^{2πi·ROT·inc} (one complex multiply instead of a sine
+/// and a cosine), at most A − 1 turns, so the drift stays within a few 1e-16. The value for a
+/// chunk is always computed by the same sequence of operations from its anchor, so it depends
+/// on the chunk alone, wherever a render starts or however it is split.
+#[derive(Debug, Clone, Copy)]
+struct ChunkPhasor {
+    chunk: u64,
+    re: f64,
+    im: f64,
+}
+
+impl ChunkPhasor {
+    const NONE: ChunkPhasor = ChunkPhasor {
+        chunk: u64::MAX,
+        re: 1.0,
+        im: 0.0,
+    };
+
+    /// (cos, sin) of 2πΦ at the start of chunk `c`, with `lin` the carrier's linear phase and
+    /// `step` its chunk turn.
+    #[inline(always)]
+    fn at(&mut self, c: u64, step: [f64; 2], lin: &mut LinearPhase) -> (f64, f64) {
+        if self.chunk != c {
+            let anchor = c - c % CHUNKS_PER_ANCHOR;
+            let (mut k, mut re, mut im) = if self.chunk >= anchor && self.chunk < c {
+                (self.chunk, self.re, self.im)
+            } else {
+                let x = lin.at(anchor * ROT as u64);
+                (anchor, cos_cycles(x), sin_cycles(x))
+            };
+            let [wr, wi] = step;
+            while k < c {
+                (re, im) = (fma(re, wr, -(im * wi)), fma(re, wi, im * wr));
+                k += 1;
+            }
+            *self = ChunkPhasor { chunk: c, re, im };
+        }
+        (self.re, self.im)
+    }
 }
 
 impl Carrier {
@@ -857,9 +903,9 @@ impl Carrier {
     fn sin_into<const ADD: bool>(&mut self, out: &mut [f64], gain: f64) {
         match self.mode {
             Mode::Constant { .. } => {
-                let mut lin = self.lin_cache[0];
-                self.phasor_chunks::<ADD>(gain, self.next_n, out, &mut lin, None);
-                self.lin_cache[0] = lin;
+                let (mut lin, mut cz) = (self.lin_cache[0], self.chunk);
+                self.phasor_chunks::<ADD>(gain, self.next_n, out, (&mut lin, &mut cz), None);
+                (self.lin_cache[0], self.chunk) = (lin, cz);
                 self.next_n += out.len() as u64;
             }
             Mode::StaticVibrato {
@@ -882,7 +928,7 @@ impl Carrier {
                     0,
                 ];
                 let n0 = self.next_n;
-                let mut lin = self.lin_cache[0];
+                let (mut lin, mut cz) = (self.lin_cache[0], self.chunk);
                 let mut lfo = self.lin_cache[1];
                 for (p, seg) in out.chunks_mut(cache::PIECE).enumerate() {
                     let n = n0 + (p * cache::PIECE) as u64;
@@ -896,10 +942,10 @@ impl Carrier {
                         let v = cache.get(key, |re, im| {
                             self.vibrato_phasor(&mut lfo, n, re, im);
                         });
-                        self.phasor_chunks::<ADD>(gain, n, seg, &mut lin, Some(v));
+                        self.phasor_chunks::<ADD>(gain, n, seg, (&mut lin, &mut cz), Some(v));
                     });
                 }
-                self.lin_cache = [lin, lfo];
+                (self.lin_cache, self.chunk) = ([lin, lfo], cz);
                 self.next_n += out.len() as u64;
             }
             Mode::StaticVibrato { .. } if self.chirp.is_some() => {
@@ -1119,16 +1165,17 @@ impl Carrier {
         }
     }
 
-    /// The constant-frequency phasor C = e^{2πi(φ₀ + n·inc)}, exact at chunk starts (from
-    /// `lin`) and rotated by the table within a chunk: writes `gain`·Im(C), or `gain`·Im(C·V)
-    /// with V given per frame (`v` = (re, im), aligned with `out`); adds instead with `ADD`.
+    /// The constant-frequency phasor C = e^{2πi(φ₀ + n·inc)}, from the chunk-start phasors of
+    /// `cz` (see [`ChunkPhasor`]) rotated by the table within a chunk: writes `gain`·Im(C), or
+    /// `gain`·Im(C·V) with V given per frame (`v` = (re, im), aligned with `out`); adds
+    /// instead with `ADD`.
     #[inline(always)]
     fn phasor_chunks<const ADD: bool>(
         &self,
         gain: f64,
         n0: u64,
         out: &mut [f64],
-        lin: &mut LinearPhase,
+        (lin, cz): (&mut LinearPhase, &mut ChunkPhasor),
         v: Option<(&[f64], &[f64])>,
     ) {
         let len = out.len();
@@ -1136,43 +1183,30 @@ impl Carrier {
         let mut i = 0;
         while i < len {
             let n = n0 + i as u64;
-            let c_first = n - n % ROT as u64;
-            let chunks = (((n0 + len as u64 - 1) - c_first) as usize / ROT + 1).min(BATCH);
-            let mut x = [0.0; BATCH];
-            for (q, x) in x.iter_mut().enumerate().take(chunks) {
-                *x = lin.at(c_first + (q * ROT) as u64);
-            }
-            let mut cs = [0.0; BATCH];
-            let mut sn = [0.0; BATCH];
-            for q in 0..round4(chunks) {
-                sn[q] = sin_cycles(x[q]);
-                cs[q] = cos_cycles(x[q]);
-            }
-            for q in 0..chunks {
-                let base = c_first + (q * ROT) as u64;
-                let k0 = if q == 0 { (n - base) as usize } else { 0 };
-                let k1 = ((n0 + len as u64 - base) as usize).min(ROT);
-                let m = k1 - k0;
-                let (c, s) = (gain * cs[q], gain * sn[q]);
-                let seg = &mut out[i..i + m];
-                let (tc, ts) = (&rc[k0..k1], &rs[k0..k1]);
-                match v {
-                    None => {
-                        for k in 0..m {
-                            put::<ADD>(&mut seg[k], fma(s, tc[k], c * ts[k]));
-                        }
-                    }
-                    Some((vr, vi)) => {
-                        let (vr, vi) = (&vr[i..i + m], &vi[i..i + m]);
-                        for k in 0..m {
-                            let cr = fma(c, tc[k], -(s * ts[k]));
-                            let ci = fma(s, tc[k], c * ts[k]);
-                            put::<ADD>(&mut seg[k], fma(cr, vi[k], ci * vr[k]));
-                        }
+            let chunk = n / ROT as u64;
+            let k0 = (n % ROT as u64) as usize;
+            let k1 = (k0 + (len - i)).min(ROT);
+            let m = k1 - k0;
+            let (cs, sn) = cz.at(chunk, self.rot.step, lin);
+            let (c, s) = (gain * cs, gain * sn);
+            let seg = &mut out[i..i + m];
+            let (tc, ts) = (&rc[k0..k1], &rs[k0..k1]);
+            match v {
+                None => {
+                    for k in 0..m {
+                        put::<ADD>(&mut seg[k], fma(s, tc[k], c * ts[k]));
                     }
                 }
-                i += m;
+                Some((vr, vi)) => {
+                    let (vr, vi) = (&vr[i..i + m], &vi[i..i + m]);
+                    for k in 0..m {
+                        let cr = fma(c, tc[k], -(s * ts[k]));
+                        let ci = fma(s, tc[k], c * ts[k]);
+                        put::<ADD>(&mut seg[k], fma(cr, vi[k], ci * vr[k]));
+                    }
+                }
             }
+            i += m;
         }
     }
 }
