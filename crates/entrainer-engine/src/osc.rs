@@ -752,6 +752,9 @@ fn small_cis(t: f64) -> (f64, f64) {
 
 /// Frames per chunk of the triangle-vibrato chirp (`Carrier::chirp_chunk`).
 const CHIRP: usize = 256;
+/// Chirp chunks per run: the recurrence starts from exact phases at the first chunk of each
+/// run of CHAIN (absolute multiples) and carries on through the others on the same branch.
+const CHAIN: u64 = 4;
 /// Frames the chirp recurrence advances per step (its independent lanes).
 const LANES: usize = 8;
 
@@ -769,6 +772,19 @@ struct Chirp {
 }
 
 impl Chirp {
+    /// Advances every lane by [`LANES`] frames: z ← z·w, w ← w·ρ.
+    #[inline(always)]
+    fn step(&mut self) {
+        let [rr, ri] = self.rho;
+        for l in 0..LANES {
+            let (zr, zi, wr, wi) = (self.zr[l], self.zi[l], self.wr[l], self.wi[l]);
+            self.zr[l] = fma(zr, wr, -(zi * wi));
+            self.zi[l] = fma(zr, wi, zi * wr);
+            self.wr[l] = fma(wr, rr, -(wi * ri));
+            self.wi[l] = fma(wr, ri, wi * rr);
+        }
+    }
+
     const NONE: Chirp = Chirp {
         nc: u64::MAX,
         group: 0,
@@ -995,9 +1011,12 @@ impl Carrier {
     /// e^{2πiΦ} a chirp: [`LANES`] lanes, frames nc + LANES·g + l, follow z ← z·w, w ← w·ρ
     /// with z = e^{2πiΦ}, w = e^{2πi(Φ(n + LANES) − Φ(n))} from exact phases at the chunk
     /// start and the constant ρ = e^{2πi·LANES²·Φ''}. Two complex multiplies per step instead
-    /// of a phase and a sine per frame; 32 steps drift well under 1e-9. The recurrence restarts
-    /// at every chunk (absolute multiples of CHIRP), so each sample depends on n alone; a call
-    /// that stops inside a chunk leaves the recurrence's state for the next one.
+    /// of a phase and a sine per frame. The recurrence starts exactly at the first chunk of
+    /// each run of [`CHAIN`] chunks (absolute multiples of CHIRP) and carries on through the
+    /// run while it stays on one branch (else it restarts at the chunk); 128 steps drift well
+    /// under 1e-9. A chunk's samples come from the same sequence of operations whatever came
+    /// before, so each depends on n alone; a call that stops inside a chunk leaves the
+    /// recurrence's state for the next one.
     fn chirp_chunk<const ADD: bool>(
         &mut self,
         nc: u64,
@@ -1020,41 +1039,58 @@ impl Carrier {
             return false;
         };
         if st.nc != nc || st.group > k0 / LANES {
-            // The LFO position x at the chunk's first and last frames, as static_phases
-            // computes it: one branch of the triangle and one cycle throughout, or no chirp.
-            let j = nc / ANCHOR;
-            let xj = frac(
-                Phase::default()
-                    .add_product((j * ANCHOR) as f64, rate_inc)
-                    .frac
-                    + offset,
-            );
-            let x_at = |k: u64| xj + (nc - j * ANCHOR + k) as f64 * rate_inc;
+            // Whether frames [from, nc + CHIRP) lie on one branch of the triangle and in one
+            // cycle, from the LFO position x at both ends as static_phases computes it.
             let c = crate::shapes::split(skew);
-            let (xa, xb) = (x_at(0), x_at(CHIRP as u64 - 1));
-            if floor(xa) != floor(xb) || (frac(xa) < c) != (frac(xb) < c) {
+            let one_branch = |from: u64| {
+                let j = from / ANCHOR;
+                let xj = frac(
+                    Phase::default()
+                        .add_product((j * ANCHOR) as f64, rate_inc)
+                        .frac
+                        + offset,
+                );
+                let x_at = |n: u64| xj + (n - j * ANCHOR) as f64 * rate_inc;
+                let (xa, xb) = (x_at(from), x_at(nc + CHIRP as u64 - 1));
+                (floor(xa) == floor(xb) && (frac(xa) < c) == (frac(xb) < c)).then_some(frac(xa) < c)
+            };
+            let Some(rising) = one_branch(nc) else {
                 return false;
-            }
-            // Exact start: Φ at nc .. nc + 2·LANES, and Φ'' of this branch (per frame²).
-            let mut ph = [0.0; 2 * LANES];
-            self.static_phases(nc, &mut ph);
-            let curvature = if frac(xa) < c {
-                1.0 / c
+            };
+            // The recurrence starts exactly at chunk r: the first of its group of CHAIN
+            // chunks when the whole run from there is one branch, else this chunk.
+            let chunk = nc / CHIRP as u64;
+            let first = chunk - chunk % CHAIN;
+            let r = if chunk > first && one_branch(first * CHIRP as u64).is_some() {
+                first
             } else {
-                -1.0 / (1.0 - c)
+                chunk
             };
-            let rho = (LANES * LANES) as f64 * 2.0 * scale * rate_inc * rate_inc * curvature;
-            st = Chirp {
-                nc,
-                group: 0,
-                zr: std::array::from_fn(|l| cos_cycles(ph[l])),
-                zi: std::array::from_fn(|l| sin_cycles(ph[l])),
-                wr: std::array::from_fn(|l| cos_cycles(ph[l + LANES] - ph[l])),
-                wi: std::array::from_fn(|l| sin_cycles(ph[l + LANES] - ph[l])),
-                rho: [cos_cycles(rho), sin_cycles(rho)],
-            };
+            if r < chunk && st.nc + CHIRP as u64 == nc && st.group == CHIRP / LANES {
+                // The previous chunk of the same run ended here: carry on.
+                st.nc = nc;
+                st.group = 0;
+            } else {
+                // Exact start: Φ at the run's first frames, and Φ'' of this branch (per frame²).
+                let n_r = r * CHIRP as u64;
+                let mut ph = [0.0; 2 * LANES];
+                self.static_phases(n_r, &mut ph);
+                let curvature = if rising { 1.0 / c } else { -1.0 / (1.0 - c) };
+                let rho = (LANES * LANES) as f64 * 2.0 * scale * rate_inc * rate_inc * curvature;
+                st = Chirp {
+                    nc,
+                    group: 0,
+                    zr: std::array::from_fn(|l| cos_cycles(ph[l])),
+                    zi: std::array::from_fn(|l| sin_cycles(ph[l])),
+                    wr: std::array::from_fn(|l| cos_cycles(ph[l + LANES] - ph[l])),
+                    wi: std::array::from_fn(|l| sin_cycles(ph[l + LANES] - ph[l])),
+                    rho: [cos_cycles(rho), sin_cycles(rho)],
+                };
+                for _ in 0..(chunk - r) as usize * (CHIRP / LANES) {
+                    st.step();
+                }
+            }
         }
-        let [rr, ri] = st.rho;
         let mut g = st.group;
         loop {
             let first = LANES * g;
@@ -1077,13 +1113,7 @@ impl Carrier {
             if first + LANES > k1 {
                 break; // a partial group: the next call starts here
             }
-            for l in 0..LANES {
-                let (zr, zi, wr, wi) = (st.zr[l], st.zi[l], st.wr[l], st.wi[l]);
-                st.zr[l] = fma(zr, wr, -(zi * wi));
-                st.zi[l] = fma(zr, wi, zi * wr);
-                st.wr[l] = fma(wr, rr, -(wi * ri));
-                st.wi[l] = fma(wr, ri, wi * rr);
-            }
+            st.step();
             g += 1;
         }
         st.group = g;
@@ -1428,6 +1458,49 @@ mod tests {
             c.fill_sin(chunk);
         }
         out
+    }
+
+    /// The recurrences that carry state from one chunk to the next (constant chunk starts,
+    /// chirp runs) give a chunk the same bits whatever the carrier rendered before: after a
+    /// seek backwards or forwards inside a run, and from a fresh carrier.
+    #[test]
+    fn seeks_inside_a_recurrence_run_give_the_same_bits() {
+        let sr = 44_100;
+        let ramp = Ramp::new(None, 10_000_000, sr);
+        let triangle = Vibrato {
+            range_hz: Lerp::constant(530.0),
+            clock: Clock::new(Lerp::constant(0.4), ramp, sr, 0.0),
+            phase_rad: Lerp::constant(3.14),
+            skew: Lerp::constant(0.0),
+            shape: Shape::Triangle,
+        };
+        for vibrato in [None, Some(triangle)] {
+            let spec = CarrierSpec {
+                base_hz: Lerp::constant(15_665.0),
+                vibrato,
+            };
+            let fresh = |m: u64, len: usize| {
+                let mut c = Carrier::new(spec, ramp, sr, Phase::from_f64(0.3));
+                c.seek(m);
+                render_sin(&mut c, len, 256)
+            };
+            // A run of 16 constant chunks is 2048 frames, a chirp run 1024.
+            let base = 4_000_000 - 4_000_000 % 2048;
+            let mut c = Carrier::new(spec, ramp, sr, Phase::from_f64(0.3));
+            for (m, len) in [
+                (base + 1900, 700),
+                (base + 300, 900),
+                (base + 1200, 2500),
+                (base + 5, 64),
+            ] {
+                c.seek(m);
+                assert_eq!(
+                    render_sin(&mut c, len, 100),
+                    fresh(m, len),
+                    "{vibrato:?} at {m}"
+                );
+            }
+        }
     }
 
     /// A carrier that follows its twin for a while, then renders on its own, gives exactly
