@@ -40,6 +40,11 @@ fn main() {
         "{mode:?} scan: step peaks {:?}, peak {}, voice blocks {:?}",
         analysis.step_peaks, analysis.peak, analysis.voice_blocks
     );
+    // ENTRAINER_ANALYSIS_ONLY=1 stops here, to profile the analysis alone.
+    if std::env::var_os("ENTRAINER_ANALYSIS_ONLY").is_some() {
+        println!("analysis {t_measure:.2} s");
+        return;
+    }
     let t1 = Instant::now();
     let mut r = Renderer::new(Arc::clone(&program), analysis.levels.clone());
     let (mut l, mut rr) = (vec![0.0; 4096], vec![0.0; 4096]);
