@@ -835,11 +835,9 @@ impl Rotation {
     }
 }
 
-/// Frames per chunk of a constant-frequency carrier (its rotation table's length). The vibrato
-/// path's chunks are its knot intervals (32, 64 or 128 frames, `smooth::phasor_knot`) and use
-/// the first entries.
+/// Frames per chunk of a constant-frequency phasor (its rotation table's length), for constant
+/// carriers and the constant part C of the vibrato phasor path alike.
 pub const ROT: usize = 128;
-const _: () = assert!(ROT >= smooth::MAX_PHASOR_KNOT);
 
 /// Chunks from one exact chunk-start phasor to the next (see [`ChunkPhasor`]).
 const CHUNKS_PER_ANCHOR: u64 = 16;
@@ -892,9 +890,9 @@ impl Carrier {
     /// Writes sin(2π·Φ(n)) for the next `out.len()` frames and advances: the same samples as
     /// [`Carrier::fill`] followed by `sin_cycles`, to within a few 1e-16 (or 1e-9 with vibrato).
     ///
-    /// Constant frequency: each chunk of [`ROT`] frames starts from the exact phase Φ(n_c)
-    /// and rotates by the table e^{2πi·k·inc}, so a sample costs two multiply-adds instead of a
-    /// sine. A shallow plain-sine vibrato multiplies by its own phasor e^{2πi·v(n)}, interpolated
+    /// Constant frequency: each chunk of [`ROT`] frames rotates its start phasor e^{2πiΦ(n_c)}
+    /// by the table e^{2πi·k·inc}, so a sample costs two multiply-adds instead of a sine; the
+    /// start phasors come by recurrence between exact ones (`ChunkPhasor`). A shallow plain-sine vibrato multiplies by its own phasor e^{2πi·v(n)}, interpolated
     /// between knots by a complex cubic Hermite (error below 1e-9, `smooth::phasor_knot`) and
     /// shared by the carriers with the same vibrato (`cache::VIBRATO`). A triangle
     /// vibrato runs a chirp recurrence between its corners ([`Carrier::chirp_chunk`]). Chunk
