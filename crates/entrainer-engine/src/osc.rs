@@ -1064,7 +1064,8 @@ impl Carrier {
             } else {
                 chunk
             };
-            if r < chunk && st.nc + CHIRP as u64 == nc && st.group == CHIRP / LANES {
+            if r < chunk && nc.checked_sub(CHIRP as u64) == Some(st.nc) && st.group == CHIRP / LANES
+            {
                 // The previous chunk of the same run ended here: carry on.
                 st.nc = nc;
                 st.group = 0;
