@@ -42,22 +42,40 @@ impl Quantiser {
     /// Appends the interleaved codes of frames n0.. (`l`, `r` at the output level) to `out`
     /// and returns how many samples were clipped.
     pub fn run(&self, n0: u64, l: &[f64], r: &[f64], out: &mut Vec<i32>) -> u64 {
-        let full = ((1i64 << (self.bits - 1)) - 1) as f64;
-        let (lo, hi) = (-(1i64 << (self.bits - 1)), (1i64 << (self.bits - 1)) - 1);
+        let half = 1i64 << (self.bits - 1);
+        let full = (half - 1) as f64;
+        let (lo, hi) = (-half as f64, (half - 1) as f64);
+        // Rounded half away from zero, then clipped in the floating-point domain: the same
+        // code as clipping the integer (NaN gives 0 and is not counted), in a loop without
+        // branches that vectorises.
+        let code = |v: f64| -> (i32, u64) {
+            let v = v.round();
+            let clipped = u64::from(v < lo || v > hi);
+            let v = if v.is_nan() { 0.0 } else { v.clamp(lo, hi) };
+            // SAFETY: v is finite and within [lo, hi], which an i32 holds.
+            (unsafe { v.to_int_unchecked::<i32>() }, clipped)
+        };
+        let n = l.len().min(r.len());
+        let start = out.len();
+        out.resize(start + 2 * n, 0);
+        let frames = out[start..].chunks_exact_mut(2).zip(l.iter().zip(r));
         let mut clipped = 0;
-        out.reserve(2 * l.len());
-        for (k, (&xl, &xr)) in l.iter().zip(r).enumerate() {
-            for (c, x) in [xl, xr].into_iter().enumerate() {
-                let d = match self.dither {
-                    Some(key) => Self::offset(key, n0 + k as u64, c as u64),
-                    None => 0.0,
-                };
-                // f64::round rounds half away from zero; NaN casts to 0.
-                let v = (x * full + d).round() as i64;
-                if v < lo || v > hi {
-                    clipped += 1;
+        match self.dither {
+            None => {
+                for (o, (&xl, &xr)) in frames {
+                    let ((a, ca), (b, cb)) = (code(xl * full), code(xr * full));
+                    (o[0], o[1]) = (a, b);
+                    clipped += ca + cb;
                 }
-                out.push(v.clamp(lo, hi) as i32);
+            }
+            Some(key) => {
+                for (k, (o, (&xl, &xr))) in frames.enumerate() {
+                    let m = n0 + k as u64;
+                    let a = code(xl * full + Self::offset(key, m, 0));
+                    let b = code(xr * full + Self::offset(key, m, 1));
+                    (o[0], o[1]) = (a.0, b.0);
+                    clipped += a.1 + b.1;
+                }
             }
         }
         clipped
@@ -72,6 +90,47 @@ mod tests {
         let mut out = Vec::new();
         q.run(n0, l, r, &mut out);
         out
+    }
+
+    /// The codes are the module formula applied sample by sample (integer clipping), for
+    /// half-way points, full scale, beyond it, infinities and NaN, with and without dither.
+    #[test]
+    fn codes_match_the_formula() {
+        for bits in [16u32, 24] {
+            let half = 1i64 << (bits - 1);
+            let full = (half - 1) as f64;
+            let lsb = 1.0 / full;
+            let mut x: Vec<f64> = (-3000..=3000).map(|k| k as f64 * 0.5 * lsb).collect();
+            x.extend([1.0, -1.0, 1.0 + lsb, -1.0 - 2.0 * lsb, 7.5, -1e300, 1e300]);
+            x.extend([
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                f64::NAN,
+                0.0,
+                -0.0,
+                0.999_999_9,
+            ]);
+            let y: Vec<f64> = x.iter().rev().map(|v| -0.7 * v).collect();
+            for dither in [false, true] {
+                let q = Quantiser::new(bits, dither, 11).unwrap();
+                let mut out = vec![5, 6]; // appended after what is there
+                let clipped = q.run(40, &x, &y, &mut out);
+                let (mut want, mut want_clipped) = (vec![5, 6], 0);
+                for (k, (&a, &b)) in x.iter().zip(&y).enumerate() {
+                    for (c, v) in [a, b].into_iter().enumerate() {
+                        let d = match q.dither {
+                            Some(key) => Quantiser::offset(key, 40 + k as u64, c as u64),
+                            None => 0.0,
+                        };
+                        let code = (v * full + d).round() as i64;
+                        want_clipped += u64::from(code < -half || code > half - 1);
+                        want.push(code.clamp(-half, half - 1) as i32);
+                    }
+                }
+                assert_eq!(out, want, "{bits} bits, dither {dither}");
+                assert_eq!(clipped, want_clipped, "{bits} bits, dither {dither}");
+            }
+        }
     }
 
     #[test]
