@@ -109,6 +109,31 @@ pub fn fill_phased(
     n0: u64,
     out: &mut [f64],
     knot: usize,
+    phase: impl FnMut(u64) -> f64,
+    value: impl Fn(f64) -> (f64, f64),
+) {
+    phased::<false>(n0, out, knot, phase, value);
+}
+
+/// Multiplies `out` by what [`fill_phased`] would write, in the same pass (the same bits as
+/// filling a buffer and multiplying by it).
+#[inline]
+pub fn scale_phased(
+    n0: u64,
+    out: &mut [f64],
+    knot: usize,
+    phase: impl FnMut(u64) -> f64,
+    value: impl Fn(f64) -> (f64, f64),
+) {
+    phased::<true>(n0, out, knot, phase, value);
+}
+
+/// [`fill_phased`], or with `SCALE` [`scale_phased`].
+#[inline(always)]
+fn phased<const SCALE: bool>(
+    n0: u64,
+    out: &mut [f64],
+    knot: usize,
     mut phase: impl FnMut(u64) -> f64,
     value: impl Fn(f64) -> (f64, f64),
 ) {
@@ -137,7 +162,8 @@ pub fn fill_phased(
             let (c2, c3) = power_basis(knot, p0, m0, v[c + 1], d[c + 1]);
             let seg = &mut out[i..i + (k1 - k0)];
             for (o, &x) in seg.iter_mut().zip(&FRAMES.0[k0..k1]) {
-                *o = fma(fma(fma(c3, x, c2), x, m0), x, p0);
+                let h = fma(fma(fma(c3, x, c2), x, m0), x, p0);
+                *o = if SCALE { *o * h } else { h };
             }
             i += k1 - k0;
         }
@@ -219,5 +245,20 @@ mod tests {
             fill_phased(7 + 13 * c as u64, chunk, 32, |n| n as f64 * 0.001, f);
         }
         assert_eq!(whole, parts);
+    }
+
+    /// Scaling in the same pass gives the bits of filling a buffer and multiplying by it.
+    #[test]
+    fn scaling_in_place_equals_filling_then_multiplying() {
+        let f = |x: f64| (1.0 + 0.5 * x.sin(), 0.0005 * x.cos());
+        let signal: Vec<f64> = (0..3000).map(|k| (k as f64 * 0.37).sin()).collect();
+        let mut gains = vec![0.0; 3000];
+        fill_phased(901, &mut gains, 64, |n| n as f64 * 0.001, f);
+        let want: Vec<f64> = signal.iter().zip(&gains).map(|(x, g)| x * g).collect();
+        let mut got = signal.clone();
+        for (c, chunk) in got.chunks_mut(100).enumerate() {
+            scale_phased(901 + 100 * c as u64, chunk, 64, |n| n as f64 * 0.001, f);
+        }
+        assert_eq!(got, want);
     }
 }

@@ -202,7 +202,7 @@ impl Voice for BinauralVoice {
         DipAm::apply_ears(&s.am, clocks, m0, alpha, l, r, tmp);
         if s.pan.is_active() {
             s.pan
-                .apply(&self.clocks[PAN], self.pan_first, m0, alpha, l, r, tmp);
+                .apply(&self.clocks[PAN], self.pan_first, m0, alpha, l, r);
         }
         self.m += n as u64;
     }

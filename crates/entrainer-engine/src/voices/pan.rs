@@ -99,7 +99,7 @@ impl PanStage {
             && self.phase_rad.is_const()
     }
 
-    /// Multiplies L and R by the pan-law gains for frames m0... `scratch` holds ≥ l.len() values.
+    /// Multiplies L and R by the pan-law gains for frames m0...
     #[inline]
     pub fn apply(
         &self,
@@ -109,7 +109,6 @@ impl PanStage {
         alpha: &[f64],
         l: &mut [f64],
         r: &mut [f64],
-        scratch: &mut [f64],
     ) {
         let linear = self.kind == PanType::Linear && self.is_static();
         if let (true, Some(inc), Some(knot)) = (
@@ -117,19 +116,19 @@ impl PanStage {
             clock.const_inc(),
             smooth::knot_for(self.rate_hz.start, clock.sample_rate()),
         ) {
-            // A static linear pan is smooth: gains from exact knots (smooth.rs).
+            // A static linear pan is smooth: gains from exact knots (smooth.rs), multiplied in
+            // as they are interpolated.
             let (mid, half) = (
                 0.5 * (self.min.start + self.max.start),
                 0.5 * (self.max.start - self.min.start),
             );
             let off = self.phase_rad.start * INV_TAU;
             let tau = 2.0 * std::f64::consts::PI;
-            let g = &mut scratch[..l.len()];
             for (ch, out) in [&mut *l, &mut *r].into_iter().enumerate() {
                 let mut lfo = clock.linear(off).expect("constant rate");
-                smooth::fill_phased(
+                smooth::scale_phased(
                     m0,
-                    g,
+                    out,
                     knot,
                     |n| lfo.at(n),
                     |q| {
@@ -144,9 +143,6 @@ impl PanStage {
                         }
                     },
                 );
-                for (o, gk) in out.iter_mut().zip(g.iter()) {
-                    *o *= gk;
-                }
             }
             return;
         }
