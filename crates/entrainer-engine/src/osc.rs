@@ -892,11 +892,12 @@ impl Carrier {
     ///
     /// Constant frequency: each chunk of [`ROT`] frames rotates its start phasor e^{2πiΦ(n_c)}
     /// by the table e^{2πi·k·inc}, so a sample costs two multiply-adds instead of a sine; the
-    /// start phasors come by recurrence between exact ones (`ChunkPhasor`). A shallow plain-sine vibrato multiplies by its own phasor e^{2πi·v(n)}, interpolated
-    /// between knots by a complex cubic Hermite (error below 1e-9, `smooth::phasor_knot`) and
-    /// shared by the carriers with the same vibrato (`cache::VIBRATO`). A triangle
-    /// vibrato runs a chirp recurrence between its corners ([`Carrier::chirp_chunk`]). Chunk
-    /// and batch starts sit at absolute frame multiples, so every sample depends on n alone.
+    /// start phasors come by recurrence between exact ones (`ChunkPhasor`). A shallow
+    /// plain-sine vibrato multiplies by its own phasor e^{2πi·v(n)}, interpolated between
+    /// knots by a complex cubic Hermite (error below 1e-9, `smooth::phasor_knot`) and shared
+    /// by the carriers with the same vibrato (`cache::VIBRATO`). A triangle vibrato runs a
+    /// chirp recurrence between its corners ([`Carrier::chirp_chunk`]). Chunk, run and batch
+    /// starts sit at absolute frame multiples, so every sample depends on n alone.
     pub fn fill_sin(&mut self, out: &mut [f64]) {
         self.fill_sin_scaled(out, 1.0);
     }

@@ -41,11 +41,17 @@ pub struct Isochronic {
     pan: PanStage,
 }
 
+/// The audible part a = 1 − gap of a pulse cycle and its ramp length h (`voices.md` §2.6).
+#[inline(always)]
+fn pulse_edges(ramp: f64, gap: f64) -> (f64, f64) {
+    let audible = 1.0 - gap;
+    (audible, (ramp * audible).min(audible * 0.5))
+}
+
 /// Trapezoid pulse of `voices.md` §2.6 at position u in the cycle.
 #[inline(always)]
 pub fn trapezoid(u: f64, ramp: f64, gap: f64) -> f64 {
-    let audible = 1.0 - gap;
-    let h = (ramp * audible).min(audible * 0.5);
+    let (audible, h) = pulse_edges(ramp, gap);
     if u >= audible {
         0.0
     } else if u < h {
@@ -68,8 +74,7 @@ struct Trapezoid {
 
 impl Trapezoid {
     fn new(ramp: f64, gap: f64) -> Option<Trapezoid> {
-        let audible = 1.0 - gap;
-        let h = (ramp * audible).min(audible * 0.5);
+        let (audible, h) = pulse_edges(ramp, gap);
         (h > 0.0).then(|| Trapezoid {
             audible,
             inv_h: 1.0 / h,
@@ -405,8 +410,7 @@ mod tests {
                 let Some(t) = Trapezoid::new(ramp, gap) else {
                     continue;
                 };
-                let audible = 1.0 - gap;
-                let h = (ramp * audible).min(audible * 0.5);
+                let (audible, h) = pulse_edges(ramp, gap);
                 let mut u: Vec<f64> = (0..=2000)
                     .map(|k| k as f64 / 2000.0 * (1.0 - 1e-12))
                     .collect();
