@@ -127,18 +127,15 @@ impl Envelope {
         match self.shape {
             Shape::Flat => 1.0,
             Shape::FadeIn { f, s, t } => {
-                if f == 0 || m >= f {
-                    t
-                } else if f == 1 {
+                // No fade, past it, or a one-frame fade: the target.
+                if f <= 1 || m >= f {
                     t
                 } else {
                     s + (t - s) * m as f64 / (f - 1) as f64
                 }
             }
             Shape::FadeOut { f, s, t } => {
-                if f == 0 {
-                    s
-                } else if m < n - f {
+                if f == 0 || m < n - f {
                     s
                 } else if f == 1 {
                     t

@@ -411,7 +411,7 @@ impl Sphere {
         let lead = self.lead as i64;
         for k in 0..l.len() {
             let n = m0 + k as u64;
-            let refresh = n % COEFF_BLOCK == 0;
+            let refresh = n.is_multiple_of(COEFF_BLOCK);
             let mut out = [0.0; 2];
             // θ_L = |wrap(ψ − 90°)|, θ_R = |wrap(ψ + 90°)| = 180° − θ_L.
             let theta_l = angle_distance(psi[k] - 90.0);

@@ -4,6 +4,10 @@
 //! places its steps on the single timeline of `render.md` §2, and renders stereo frames in
 //! blocks of any size. It has no Python, no audio device and no file I/O.
 
+// Per-ear loops (`for c in 0..2`) index several arrays of the same ear side by side; a zip of
+// three or four arrays reads worse.
+#![allow(clippy::needless_range_loop)]
+
 pub mod cache;
 pub mod clips;
 pub mod colour;

@@ -462,7 +462,7 @@ impl NotchEngine {
         let mut done = 0;
         while done < total {
             let n = self.m;
-            if n % REFRESH == 0 {
+            if n.is_multiple_of(REFRESH) {
                 self.refresh(n);
             }
             let len = ((REFRESH - n % REFRESH) as usize).min(total - done);

@@ -33,7 +33,7 @@ impl Phase {
     }
 
     /// Adds `x` cycles, renormalising.
-    pub fn add(self, x: f64) -> Phase {
+    pub fn add_cycles(self, x: f64) -> Phase {
         let w = crate::shapes::floor(x);
         let mut p = Phase {
             cycles: self.cycles + w as i64,
@@ -50,7 +50,7 @@ impl Phase {
     pub fn add_product(self, n: f64, inc: f64) -> Phase {
         let p = n * inc;
         let e = n.mul_add(inc, -p);
-        self.add(p).add(e)
+        self.add_cycles(p).add_cycles(e)
     }
 
     pub fn as_f64(self) -> f64 {
@@ -491,7 +491,7 @@ impl Carrier {
                     (0, self.phase0)
                 };
                 while k < j {
-                    a = a.add(self.quadrature(k));
+                    a = a.add_cycles(self.quadrature(k));
                     k += 1;
                 }
                 a
@@ -548,8 +548,8 @@ impl Carrier {
     #[inline(always)]
     fn step_general(&mut self) {
         let n1 = self.next_n + 1;
-        if n1 % ANCHOR == 0 {
-            self.anchor = self.anchor.add(self.quadrature(self.anchor_j));
+        if n1.is_multiple_of(ANCHOR) {
+            self.anchor = self.anchor.add_cycles(self.quadrature(self.anchor_j));
             self.anchor_j += 1;
             self.acc = 0.0;
             self.f_prev = self.spec.freq(n1 as f64, &self.ramp);
@@ -570,15 +570,15 @@ impl Carrier {
     /// Phase (whole cycles and fraction) at the next frame to render.
     pub fn phase(&self) -> Phase {
         match self.mode {
-            Mode::General => self.anchor.add(self.acc),
+            Mode::General => self.anchor.add_cycles(self.acc),
             Mode::Constant { inc } => self
                 .anchor
-                .add((self.next_n - self.anchor_j * ANCHOR) as f64 * inc),
+                .add_cycles((self.next_n - self.anchor_j * ANCHOR) as f64 * inc),
             Mode::StaticVibrato { .. } => {
                 let base = self
                     .anchor
-                    .add((self.next_n - self.anchor_j * ANCHOR) as f64 * self.linear_inc());
-                base.add(self.vibrato_term(self.next_n as f64))
+                    .add_cycles((self.next_n - self.anchor_j * ANCHOR) as f64 * self.linear_inc());
+                base.add_cycles(self.vibrato_term(self.next_n as f64))
             }
         }
     }
@@ -1347,7 +1347,9 @@ impl Clock {
 
     /// Rate in cycles per frame when constant.
     pub fn const_inc(&self) -> Option<f64> {
-        self.rate.is_const().then(|| self.rate.start * self.inv_sr)
+        self.rate
+            .is_const()
+            .then_some(self.rate.start * self.inv_sr)
     }
 
     /// frac(P(n) + offset) for frames n0… (offset in cycles, constant).
@@ -1370,6 +1372,8 @@ impl Clock {
 }
 
 #[cfg(test)]
+// 3.14 is the phase the real files write (not π).
+#[allow(clippy::approx_constant)]
 mod tests {
     use super::*;
     use crate::plan::{RampCurve, RampPlan};

@@ -42,7 +42,7 @@ pub fn gaussian(k: u64, n: u64) -> f64 {
     let u2 = uniform(r_keyed(k, 2 * m + 1));
     let rho = (-2.0 * u1.ln()).sqrt();
     let angle = std::f64::consts::TAU * u2;
-    if n % 2 == 0 {
+    if n.is_multiple_of(2) {
         rho * angle.cos()
     } else {
         rho * angle.sin()

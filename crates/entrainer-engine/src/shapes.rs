@@ -155,6 +155,17 @@ fn split_mean(k: f64) -> f64 {
     2.0 * split(k) - 1.0
 }
 
+/// `*o = v`, or `*o += v` with `ADD` (kernels that write a voice or add it into a mix: the
+/// same value either way, so adding here equals writing and adding afterwards, bit for bit).
+#[inline(always)]
+pub fn put<const ADD: bool>(o: &mut f64, v: f64) {
+    if ADD {
+        *o += v;
+    } else {
+        *o = v;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,16 +210,5 @@ mod tests {
                 );
             }
         }
-    }
-}
-
-/// `*o = v`, or `*o += v` with `ADD` (kernels that write a voice or add it into a mix: the
-/// same value either way, so adding here equals writing and adding afterwards, bit for bit).
-#[inline(always)]
-pub fn put<const ADD: bool>(o: &mut f64, v: f64) {
-    if ADD {
-        *o += v;
-    } else {
-        *o = v;
     }
 }

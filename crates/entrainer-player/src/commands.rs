@@ -15,6 +15,9 @@ pub const COMMAND_SLOTS: usize = 64;
 /// Capacity of the queues of prepared steps and of things to dispose of.
 pub const STEP_QUEUE_SLOTS: usize = 32;
 
+// Commands travel by value through a fixed-size queue: boxing the large `Seek` would make the
+// audio thread free the box after taking it (it must not free).
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     Pause,
     Resume,

@@ -75,6 +75,8 @@ fn push_disposal(q: &mut Producer<Disposal>, d: Disposal) {
 }
 
 /// What happens when the control fade-out reaches 0.
+// Held by value in the callback's state for the same reason as `Command` (no freeing there).
+#[allow(clippy::large_enum_variant)]
 enum Pending {
     None,
     Pause,

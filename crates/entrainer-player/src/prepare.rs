@@ -79,13 +79,15 @@ pub fn spawn(
                     let sr = prog.sample_rate() as f64;
                     let horizon = p + (LOOKAHEAD_S * sr) as u64;
                     for (i, &s) in prog.timeline.starts.iter().enumerate() {
-                        if !sent[i] && s > p && s <= horizon && prepared.slots() > 0 {
-                            if prepared
+                        if !sent[i]
+                            && s > p
+                            && s <= horizon
+                            && prepared.slots() > 0
+                            && prepared
                                 .push(prog.instantiate_step(i, 0, generation))
                                 .is_ok()
-                            {
-                                sent[i] = true;
-                            }
+                        {
+                            sent[i] = true;
                         }
                         if !sent[i] && s > horizon {
                             // at normal speed the step enters the lookahead after this long

@@ -108,6 +108,7 @@ impl Status {
         State::from_u8(self.state.load(Relaxed))
     }
 
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn publish_block(
         &self,
         position: u64,

@@ -279,7 +279,7 @@ impl Suppression {
             // each section filters the whole run for both ears with its state in registers.
             let m = m0 + i as u64;
             let run = if ramped {
-                if m % REFRESH == 0 {
+                if m.is_multiple_of(REFRESH) {
                     self.refresh(m);
                 }
                 ((REFRESH - m % REFRESH) as usize).min(len - i)

@@ -84,8 +84,8 @@ impl Monaural {
     pub fn rewind(&self, s: &VoiceState, frames: f64, sample_rate: u32) -> VoiceState {
         let back = |rate_hz: f64| -rate_hz * frames / sample_rate as f64;
         let mut out = *s;
-        out.phases[0] = s.phases[0].add(back(self.tone(-1.0).start.max(0.0)));
-        out.phases[1] = s.phases[1].add(back(self.tone(1.0).start.max(0.0)));
+        out.phases[0] = s.phases[0].add_cycles(back(self.tone(-1.0).start.max(0.0)));
+        out.phases[1] = s.phases[1].add_cycles(back(self.tone(1.0).start.max(0.0)));
         out.clocks[AM] += back(self.am_rate_hz.start);
         out.clocks[WOBBLE] += back(self.wobble.rate_hz.start);
         out

@@ -846,7 +846,7 @@ impl Voice for HybridVoice {
         let mut s = VoiceState::default();
         s.phases[L_CARRIER] = self.carrier_l.phase();
         s.phases[TONE[0]] = self.tones[0].phase();
-        s.phases[TONE[1]] = self.tones[1].phase().add(self.half_beat.at(x));
+        s.phases[TONE[1]] = self.tones[1].phase().add_cycles(self.half_beat.at(x));
         s.clocks[L_AM] = self.am_l.at(x);
         s.clocks[R_AM] = self.am_r.at(x);
         s.clocks[R_VIB] = self.vib.at(x);

@@ -96,6 +96,8 @@ pub trait Source: Send {
     fn state(&self, m: u64) -> VoiceState;
 }
 
+// One per voice, made when the voice is: its size does not matter.
+#[allow(clippy::large_enum_variant)]
 enum Head {
     Kemar(Box<Kemar>),
     Sphere {
@@ -443,7 +445,7 @@ impl Sam {
         let preroll = |lead: usize| {
             // x before frame 0 at the start frequency, ending at the carried phase.
             let f0 = self.carrier_hz.start.max(0.0);
-            let back = phase0.add(-f0 * lead as f64 / sr as f64);
+            let back = phase0.add_cycles(-f0 * lead as f64 / sr as f64);
             let mut pre = vec![0.0; lead].into_boxed_slice();
             Carrier::plain(Lerp::constant(f0), Ramp::HOLD, sr, back).fill(&mut pre);
             let g = self.model.level(f0);
