@@ -231,6 +231,13 @@ def test_default_levels_are_those_of_the_whole_track(demo_folder):
     assert np.max(np.abs(audio)) < 0.25
 
 
+def test_one_thread_option_writes_the_same_file(demo_folder):
+    """--one-thread encodes on the rendering thread: the same FLAC, byte for byte."""
+    render_demo(demo_folder, "two.flac")
+    render_demo(demo_folder, "one.flac", "--one-thread")
+    assert (demo_folder / "one.flac").read_bytes() == (demo_folder / "two.flac").read_bytes()
+
+
 def test_default_output_name_is_the_tracks(demo_folder):
     result = run(demo_folder, "render", "demo.json", "--duration", "0.5")
     assert result.returncode == 0 and result.stdout.startswith("wrote demo.flac (FLAC, 44100 Hz")

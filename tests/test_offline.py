@@ -212,6 +212,51 @@ def test_a_failed_render_leaves_no_temp_file_and_the_old_file_untouched(tmp_path
         assert target.read_bytes() == existing
 
 
+@pytest.mark.parametrize("name,bits", [("out.wav", "16"), ("out.wav", "24"), ("out.wav", "float"),
+                                       ("out.flac", "16"), ("out.mp3", "16")])
+def test_writing_on_a_second_thread_gives_the_same_bytes(tmp_path, name, bits):
+    """The writer thread overlaps encoding with rendering; the file is the one-thread file."""
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir()
+    two.mkdir()
+    for folder, threaded in ((one, False), (two, True)):
+        entrainer.render_to_file(two_steps(), folder / name, bits=bits, block_frames=997, writer_thread=threaded)
+    a, b = (one / name).read_bytes(), (two / name).read_bytes()
+    assert len(a) > 10_000 and a == b
+
+
+@pytest.mark.parametrize("existing", [None, b"the previous export"])
+def test_a_write_that_fails_on_the_writer_thread_stops_the_render(tmp_path, monkeypatch, existing):
+    """A full disk on the writer thread: the error reaches the caller, the render stops
+    within a few blocks, the writer thread ends, and no file is left behind."""
+    import threading
+
+    import soundfile
+
+    target = tmp_path / "out.flac"
+    if existing is not None:
+        target.write_bytes(existing)
+    written = []
+
+    def failing_write(self, data):
+        if len(written) == 3:
+            raise OSError(28, "No space left on device")
+        written.append(len(data))
+
+    monkeypatch.setattr(soundfile.SoundFile, "write", failing_write)
+    rendered = []
+    with pytest.raises(OSError, match="No space left"):
+        entrainer.render_to_file(two_steps(), target, block_frames=100,
+                                 progress=lambda phase, done, total: rendered.append(done) if phase == "render" else None)
+    total = round(1.1 * SR)
+    assert len(written) == 3
+    assert rendered and rendered[-1] <= 100 * (3 + 1 + entrainer.offline.WRITE_AHEAD + 2) < total
+    assert not any(t.name == "entrainer-writer" for t in threading.enumerate())
+    assert [p.name for p in tmp_path.iterdir()] == ([] if existing is None else ["out.flac"])
+    if existing is not None:
+        assert target.read_bytes() == existing
+
+
 def test_an_exception_during_a_long_analysis_stops_the_render(tmp_path):
     """Progress is reported every 65 536 frames while levels are measured."""
     long = track(step(3.0, voice(baseFreq=200.0, beatFreq=4.0)), sample_rate=SR)

@@ -113,6 +113,7 @@ def render(
     fmt: Optional[str] = typer.Option(None, "--format", help="wav, flac or mp3 (default: from the output name)."),
     seed: int = typer.Option(0, "--seed", help="Seed for noise (same seed, same samples)."),
     data_urls: bool = typer.Option(False, "--data-urls", help=DATA_URLS_HELP),
+    one_thread: bool = typer.Option(False, "--one-thread", help="Encode and write on the rendering thread (default: a second thread, overlapping the render)."),
 ) -> None:
     """Render a track offline to WAV, FLAC or MP3, faster than real time, with a progress bar."""
     from .offline import render_to_file
@@ -137,7 +138,7 @@ def render(
                 track, output, format=fmt, bits=bits, dither=dither, progress=progress, sample_rate=sample_rate,
                 start=start, duration=duration, seed=seed, levels=levels,
                 target_level=None if no_normalize else target_level,
-                step_ceiling=None if no_step_limit else step_ceiling,
+                step_ceiling=None if no_step_limit else step_ceiling, writer_thread=not one_thread,
             )
         except EntrainerError as e:
             bar.stop()

@@ -3,13 +3,16 @@
 Python prepares the plan and the options; the Rust engine renders every sample, with the
 GIL released. Files are written block by block to a temporary file in the target folder and
 renamed over the target at the end, so memory stays flat and no half-written file remains.
+While the engine renders a block, a second thread encodes and writes the one before.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import queue
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -271,6 +274,64 @@ def _umask() -> int:
     return mask
 
 
+#: Blocks rendered ahead of the writer thread (each 65 536 frames by default: 0.5 MB as int16).
+WRITE_AHEAD = 4
+
+
+def _write_blocks(blocks: Iterator[np.ndarray], write: Callable[[np.ndarray], None], threaded: bool) -> None:
+    """Hands each block to ``write`` in order. With ``threaded``, ``write`` runs on a second
+    thread while this one renders the next blocks (the engine and the encoders release the GIL,
+    so encoding and writing overlap rendering); the bytes are the same either way. An error on
+    either side stops both and is raised here, after the writer thread has ended."""
+    if not threaded:
+        for block in blocks:
+            write(block)
+        return
+    pending: queue.Queue[np.ndarray | None] = queue.Queue(maxsize=WRITE_AHEAD)
+    failed: list[BaseException] = []
+    stop = threading.Event()
+
+    def writer() -> None:
+        try:
+            while (block := pending.get()) is not None and not stop.is_set():
+                write(block)
+        except BaseException as e:  # handed to the rendering thread, which raises it
+            failed.append(e)
+
+    def put(item: np.ndarray | None) -> None:
+        while True:
+            if failed:
+                raise failed[0]
+            try:
+                pending.put(item, timeout=0.05)
+                return
+            except queue.Full:
+                if not thread.is_alive():
+                    raise RenderError("output: the writer thread stopped") from None
+
+    thread = threading.Thread(target=writer, name="entrainer-writer", daemon=True)
+    thread.start()
+    try:
+        for block in blocks:
+            put(block)
+        put(None)
+        thread.join()
+    except BaseException:
+        stop.set()
+        while thread.is_alive():  # make room for the end mark, whatever the writer is doing
+            try:
+                pending.put_nowait(None)
+            except queue.Full:
+                try:
+                    pending.get_nowait()
+                except queue.Empty:
+                    pass
+            thread.join(timeout=0.05)
+        raise
+    if failed:
+        raise failed[0]
+
+
 def render_to_file(
     track: Any,
     path: str | os.PathLike,
@@ -280,11 +341,14 @@ def render_to_file(
     dither: bool = False,
     block_frames: int = DEFAULT_BLOCK,
     progress: Progress | None = None,
+    writer_thread: bool = True,
     **options: Any,
 ) -> FileResult:
     """Renders a track into a WAV, FLAC or MP3 file, block by block, atomically (temp file +
     rename). ``dither`` adds TPDF dither before quantising to 16 or 24 bits (`render.md` §11);
-    MP3 is 320 kbit/s constant, plain stereo, from 16-bit samples."""
+    MP3 is 320 kbit/s constant, plain stereo, from 16-bit samples. With ``writer_thread`` (the
+    default) the file is encoded and written on a second thread while the engine renders; the
+    bytes are the same without it."""
     import soundfile as sf
 
     track = _load(track)
@@ -315,18 +379,17 @@ def render_to_file(
     title = getattr(getattr(track, "metadata", None), "title", "")
     try:
         if fmt == "mp3":
-            _write_mp3(tmp, r, title, block_frames, progress, dither)
+            _write_mp3(tmp, r, title, block_frames, progress, dither, writer_thread)
         else:
             extra = {"compression_level": 5 / 8} if fmt == "flac" else {}
             with sf.SoundFile(tmp, "w", samplerate=r.sample_rate, channels=2, format=container, subtype=subtype, **extra) as f:
                 if title:
                     f.title = title
                 if subtype == "FLOAT":
-                    for block in r.blocks(block_frames, progress):
-                        f.write(block)
+                    blocks = r.blocks(block_frames, progress)
                 else:
-                    for block in r.pcm_blocks(16 if bits == "16" else 24, block_frames, progress, dither):
-                        f.write(block)
+                    blocks = r.pcm_blocks(16 if bits == "16" else 24, block_frames, progress, dither)
+                _write_blocks(blocks, f.write, writer_thread)
         # mkstemp creates the file private (0600); give it the mode a plain open() would.
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
@@ -339,7 +402,8 @@ def render_to_file(
     return FileResult(path, fmt, r.frames, r.sample_rate, r.engine.clipped, r.levels)
 
 
-def _write_mp3(path: str, r: Render, title: str, block_frames: int, progress: Progress | None, dither: bool) -> None:
+def _write_mp3(path: str, r: Render, title: str, block_frames: int, progress: Progress | None, dither: bool,
+               writer_thread: bool) -> None:
     """MP3 through PyAV's libmp3lame: constant 320 kbit/s, plain stereo (`joint_stereo` off, so
     the ears are coded apart), from the engine's 16-bit samples; the title in an ID3 tag."""
     import av
@@ -349,10 +413,13 @@ def _write_mp3(path: str, r: Render, title: str, block_frames: int, progress: Pr
             out.metadata["title"] = title
         stream = out.add_stream("libmp3lame", rate=r.sample_rate, layout="stereo", options={"joint_stereo": "0"})
         stream.codec_context.bit_rate = MP3_BIT_RATE
-        for block in r.pcm_blocks(16, block_frames, progress, dither):
+
+        def encode(block: np.ndarray) -> None:
             frame = av.AudioFrame.from_ndarray(block.reshape(1, -1), format="s16", layout="stereo")
             frame.sample_rate = r.sample_rate
             for packet in stream.encode(frame):
                 out.mux(packet)
+
+        _write_blocks(r.pcm_blocks(16, block_frames, progress, dither), encode, writer_thread)
         for packet in stream.encode(None):
             out.mux(packet)
