@@ -10,8 +10,10 @@
 
 use std::cell::RefCell;
 
-/// Frames per piece: callers work in pieces of at most this size.
-pub const PIECE: usize = 256;
+/// Frames per piece: callers work in pieces of at most this size. It is a voice's whole call
+/// ([`crate::voices::CHUNK`]): with smaller pieces one call would fill several slots and evict
+/// the pieces the step's other voices are about to reuse.
+pub const PIECE: usize = crate::voices::CHUNK;
 /// Pieces kept per cache (the least recently computed is replaced).
 pub const SLOTS: usize = 4;
 

@@ -71,6 +71,11 @@ pub enum Scan {
 /// no sample above the peak.
 const SLACK: f64 = 1e-7;
 
+/// Frames the step scan skips or renders at once (≤ [`CHUNK`]). Finer than the renderer's
+/// blocks: a block is skipped only when its partial sums stay low throughout, so short blocks
+/// skip more (F12 took the same time to analyse with 256, 512 or 1024).
+const SCAN_BLOCK: usize = 256;
+
 /// Frames over which a voice's [`Voice::block_bound`] is taken at once (its slow modulation
 /// barely moves in 93 ms at 44.1 kHz, and one bound per window costs little).
 const WINDOW: u64 = 4096;
@@ -145,7 +150,7 @@ fn scan_step(
     let mut m = 0;
     let mut since_report = 0;
     while m < n {
-        let len = ((n - m) as usize).min(CHUNK);
+        let len = ((n - m) as usize).min(SCAN_BLOCK);
         let mid = m >= kin && m + len as u64 <= n - kout;
         if bounded && mid && scan.mid_peak > 0.0 {
             // Skip test and partial sum, in bound order.
