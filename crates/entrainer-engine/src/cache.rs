@@ -1,4 +1,5 @@
-//! Per-thread caches of pieces of signals that several voices of a step compute alike.
+//! Per-thread caches of pieces of signals that several voices of a step compute alike, and
+//! the per-thread scratch buffers of the renderers.
 //!
 //! Voices of one step often share a modulator: the same vibrato (F12: eight voices, one
 //! vibrato per ear) or the same AM envelope (F12: two pairs of voices). They render the same
@@ -9,6 +10,8 @@
 //! uses them too).
 
 use std::cell::RefCell;
+
+use crate::voices::{Buf, Scratch, BUF_PAD, CHUNK};
 
 /// Frames per piece: callers work in pieces of at most this size. It is a voice's whole call
 /// ([`crate::voices::CHUNK`]): with smaller pieces one call would fill several slots and evict
@@ -25,11 +28,15 @@ pub struct Key {
     pub len: usize,
 }
 
+/// Each channel holds a cache line more than a piece, so that channels and slots do not start
+/// a multiple of 8 KiB apart (the same L1 cache sets) when real-time calls use short pieces.
 struct Piece {
     key: Option<Key>,
-    a: [f64; PIECE],
-    b: [f64; PIECE],
+    a: [f64; PIECE + PAD],
+    b: [f64; PIECE + PAD],
 }
+
+const PAD: usize = crate::voices::BUF_PAD;
 
 /// The last few pieces computed on this thread, each of one or two channels (`a`, `b`).
 pub struct PieceCache {
@@ -42,8 +49,8 @@ impl PieceCache {
         slots: [const {
             Piece {
                 key: None,
-                a: [0.0; PIECE],
-                b: [0.0; PIECE],
+                a: [0.0; PIECE + PAD],
+                b: [0.0; PIECE + PAD],
             }
         }; SLOTS],
         next: 0,
@@ -75,6 +82,17 @@ thread_local! {
     pub static VIBRATO: RefCell<PieceCache> = const { RefCell::new(PieceCache::EMPTY) };
     /// AM envelopes (one channel), see `voices::common::DipAm::envelope`.
     pub static ENVELOPE: RefCell<PieceCache> = const { RefCell::new(PieceCache::EMPTY) };
+    /// The scratch buffers of the renderers on this thread (see [`with_scratch`]).
+    static SCRATCH: RefCell<Scratch> = const {
+        RefCell::new(Scratch([[0.0; CHUNK + BUF_PAD]; crate::voices::SCRATCH]))
+    };
+}
+
+/// Runs `f` with this thread's scratch buffers. They hold nothing between calls, so one set
+/// serves every renderer on the thread: the streams one real-time thread serves in turn share
+/// it, and their working sets stay small. Not reentrant (a renderer never runs another).
+pub fn with_scratch<R>(f: impl FnOnce(&mut [Buf]) -> R) -> R {
+    SCRATCH.with(|s| f(&mut s.borrow_mut().0))
 }
 
 /// Sets up this thread's caches: the C library may allocate a thread's storage for a
@@ -86,4 +104,7 @@ pub fn touch_thread_caches() {
             std::hint::black_box(c.borrow().next);
         });
     }
+    SCRATCH.with(|s| {
+        std::hint::black_box(s.borrow().0[0][0]);
+    });
 }

@@ -15,8 +15,7 @@ use crate::ramp::Ramp;
 use crate::shapes::{cos_cycles, sin_cycles};
 use crate::timeline::{frames, Timeline};
 use crate::voices::{
-    add_into, take, voice_seed, Buf, Placement, Resources, Scratch, Voice, VoiceSpec, VoiceState,
-    CHUNK,
+    add_into, take, voice_seed, Buf, Placement, Resources, Voice, VoiceSpec, VoiceState, CHUNK,
 };
 
 /// Options that change the samples of a render.
@@ -478,7 +477,6 @@ pub struct Renderer {
     /// Frames rendered without a step that should have sounded (real time, step not ready).
     missing: u64,
     noise: Option<BackgroundNoise>,
-    scratch: Box<Scratch>,
 }
 
 impl Renderer {
@@ -494,7 +492,6 @@ impl Renderer {
             generation: 0,
             missing: 0,
             noise,
-            scratch: Scratch::boxed(),
         }
     }
 
@@ -708,37 +705,40 @@ impl Renderer {
             self.active.sort_unstable_by_key(|a| a.index);
         }
         let program = &*self.program;
-        let ([yl, yr], rest) = take::<2>(&mut self.scratch.0);
-        for a in self.active.iter_mut() {
-            let i = a.index;
-            if t.starts[i] > p {
-                continue; // handed over ahead of its start
-            }
-            let m0 = p - t.starts[i];
-            render_step_mix(
-                &program.steps[i],
-                &mut a.voices,
-                m0,
-                &mut yl[..n],
-                &mut yr[..n],
-                rest,
-            );
-            let g = self.levels.step_gains[i];
-            let (kin, kout, len) = (t.crossfade_in(i), t.crossfade_out(i), t.lengths[i]);
-            if m0 >= kin && m0 + n as u64 <= len - kout {
-                // Outside both crossfades the weight is exactly 1, so 1·g = g: same bits, no call.
-                for k in 0..n {
-                    l[k] += g * yl[k];
-                    r[k] += g * yr[k];
+        let (active, levels) = (&mut self.active, &self.levels);
+        crate::cache::with_scratch(|scratch| {
+            let ([yl, yr], rest) = take::<2>(scratch);
+            for a in active.iter_mut() {
+                let i = a.index;
+                if t.starts[i] > p {
+                    continue; // handed over ahead of its start
                 }
-            } else {
-                for k in 0..n {
-                    let w = program.crossfade_weight(i, m0 + k as u64) * g;
-                    l[k] += w * yl[k];
-                    r[k] += w * yr[k];
+                let m0 = p - t.starts[i];
+                render_step_mix(
+                    &program.steps[i],
+                    &mut a.voices,
+                    m0,
+                    &mut yl[..n],
+                    &mut yr[..n],
+                    rest,
+                );
+                let g = levels.step_gains[i];
+                let (kin, kout, len) = (t.crossfade_in(i), t.crossfade_out(i), t.lengths[i]);
+                if m0 >= kin && m0 + n as u64 <= len - kout {
+                    // Outside both crossfades the weight is exactly 1, so 1·g = g: same bits, no call.
+                    for k in 0..n {
+                        l[k] += g * yl[k];
+                        r[k] += g * yr[k];
+                    }
+                } else {
+                    for k in 0..n {
+                        let w = program.crossfade_weight(i, m0 + k as u64) * g;
+                        l[k] += w * yl[k];
+                        r[k] += w * yr[k];
+                    }
                 }
             }
-        }
+        });
     }
 }
 

@@ -10,7 +10,7 @@ use rtrb::{Consumer, Producer};
 
 use entrainer_engine::noise::BackgroundNoise;
 use entrainer_engine::renderer::StepInstance;
-use entrainer_engine::voices::CHUNK;
+use entrainer_engine::voices::{Buf, BUF_PAD, CHUNK};
 use entrainer_engine::{frames, Renderer};
 
 use crate::commands::{Command, Disposal};
@@ -118,7 +118,7 @@ pub struct Core {
     total: u64,
     /// Missing-step frames of renderers replaced by updates.
     missing_before: u64,
-    scratch: Box<[[f64; CHUNK]; 4]>,
+    scratch: Box<[Buf; 4]>,
 }
 
 impl Core {
@@ -164,7 +164,7 @@ impl Core {
             sample_rate: sr,
             total,
             missing_before: 0,
-            scratch: Box::new([[0.0; CHUNK]; 4]),
+            scratch: Box::new([[0.0; CHUNK + BUF_PAD]; 4]),
         }
     }
 

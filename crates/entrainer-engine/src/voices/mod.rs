@@ -40,8 +40,13 @@ pub const IMPLEMENTED: [&str; 15] = [
     "spatial_angle_modulation_monaural_beat",
 ];
 
-/// One scratch buffer of a render call.
-pub type Buf = [f64; CHUNK];
+/// One scratch buffer of a render call: [`CHUNK`] frames and a cache line of padding, so that
+/// consecutive buffers do not start 8 KiB apart (which maps their first lines to the same
+/// L1 cache sets: real-time calls use only the first few hundred frames of each).
+pub type Buf = [f64; CHUNK + BUF_PAD];
+
+/// Padding after each scratch buffer, in values.
+pub const BUF_PAD: usize = 8;
 
 /// Scratch buffers a voice may use during one render call, at most.
 pub const SCRATCH: usize = 16;
@@ -53,7 +58,7 @@ pub struct Scratch(pub [Buf; SCRATCH]);
 
 impl Scratch {
     pub fn boxed() -> Box<Scratch> {
-        Box::new(Scratch([[0.0; CHUNK]; SCRATCH]))
+        Box::new(Scratch([[0.0; CHUNK + BUF_PAD]; SCRATCH]))
     }
 }
 
