@@ -906,20 +906,28 @@ impl Carrier {
     /// within a rounding step of multiplying afterwards, and exactly [`Carrier::fill_sin`]
     /// for a gain of 1).
     pub fn fill_sin_scaled(&mut self, out: &mut [f64], gain: f64) {
-        self.sin_into::<false>(out, gain);
+        self.sin_into::<false>(out, gain, None);
     }
 
     /// out += `gain`·sin(2π·Φ(n)): exactly [`Carrier::fill_sin_scaled`] into a buffer, then
     /// added, without the buffer (voices that add straight into the step mix).
     pub fn add_sin_scaled(&mut self, out: &mut [f64], gain: f64) {
-        self.sin_into::<true>(out, gain);
+        self.sin_into::<true>(out, gain, None);
     }
 
-    fn sin_into<const ADD: bool>(&mut self, out: &mut [f64], gain: f64) {
+    /// out[k] += (`gain`·sin(2π·Φ(n)))·`env`[k]: exactly [`Carrier::fill_sin_scaled`] into a
+    /// buffer v, then y += v·env (an AM envelope applied as the voice is added), in one pass.
+    pub fn add_sin_scaled_env(&mut self, out: &mut [f64], gain: f64, env: &[f64]) {
+        self.sin_into::<true>(out, gain, Some(&env[..out.len()]));
+    }
+
+    /// `out` and `env` (when given) are aligned: each value is multiplied by its `env` value
+    /// before it is written or added.
+    fn sin_into<const ADD: bool>(&mut self, out: &mut [f64], gain: f64, env: Option<&[f64]>) {
         match self.mode {
             Mode::Constant { .. } => {
                 let (mut lin, mut cz) = (self.lin_cache[0], self.chunk);
-                self.phasor_chunks::<ADD>(gain, self.next_n, out, (&mut lin, &mut cz), None);
+                self.phasor_chunks::<ADD>(gain, self.next_n, out, (&mut lin, &mut cz), None, env);
                 (self.lin_cache[0], self.chunk) = (lin, cz);
                 self.next_n += out.len() as u64;
             }
@@ -947,6 +955,7 @@ impl Carrier {
                 let mut lfo = self.lin_cache[1];
                 for (p, seg) in out.chunks_mut(cache::PIECE).enumerate() {
                     let n = n0 + (p * cache::PIECE) as u64;
+                    let env = env.map(|e| &e[p * cache::PIECE..p * cache::PIECE + seg.len()]);
                     let key = cache::Key {
                         what: vibrato,
                         n0: n,
@@ -957,7 +966,7 @@ impl Carrier {
                         let v = cache.get(key, |re, im| {
                             self.vibrato_phasor(&mut lfo, n, re, im);
                         });
-                        self.phasor_chunks::<ADD>(gain, n, seg, (&mut lin, &mut cz), Some(v));
+                        self.phasor_chunks::<ADD>(gain, n, seg, (&mut lin, &mut cz), Some(v), env);
                     });
                 }
                 (self.lin_cache, self.chunk) = ([lin, lfo], cz);
@@ -972,12 +981,13 @@ impl Carrier {
                     let k0 = (n - nc) as usize;
                     let k1 = ((n0 + len as u64 - nc) as usize).min(CHIRP);
                     let seg = &mut out[i..i + (k1 - k0)];
-                    if !self.chirp_chunk::<ADD>(nc, k0, k1, gain, seg) {
+                    let env = env.map(|e| &e[i..i + (k1 - k0)]);
+                    if !self.chirp_chunk::<ADD>(nc, k0, k1, gain, seg, env) {
                         let mut ph = [0.0; CHIRP];
                         let ph = &mut ph[..seg.len()];
                         self.static_phases(n, ph);
-                        for (o, &x) in seg.iter_mut().zip(ph.iter()) {
-                            put::<ADD>(o, gain * sin_cycles(x));
+                        for (k, (o, &x)) in seg.iter_mut().zip(ph.iter()).enumerate() {
+                            put::<ADD>(o, enveloped(gain * sin_cycles(x), env, k));
                         }
                     }
                     i += k1 - k0;
@@ -986,18 +996,19 @@ impl Carrier {
             }
             _ if ADD => {
                 let mut ph = [0.0; CHIRP];
-                for seg in out.chunks_mut(CHIRP) {
+                for (j, seg) in out.chunks_mut(CHIRP).enumerate() {
                     let ph = &mut ph[..seg.len()];
+                    let env = env.map(|e| &e[j * CHIRP..j * CHIRP + seg.len()]);
                     self.fill(ph);
-                    for (o, &x) in seg.iter_mut().zip(ph.iter()) {
-                        *o += gain * sin_cycles(x);
+                    for (k, (o, &x)) in seg.iter_mut().zip(ph.iter()).enumerate() {
+                        *o += enveloped(gain * sin_cycles(x), env, k);
                     }
                 }
             }
             _ => {
                 self.fill(out);
-                for o in out.iter_mut() {
-                    *o = gain * sin_cycles(*o);
+                for (k, o) in out.iter_mut().enumerate() {
+                    *o = enveloped(gain * sin_cycles(*o), env, k);
                 }
             }
         }
@@ -1023,6 +1034,7 @@ impl Carrier {
         k1: usize,
         gain: f64,
         out: &mut [f64],
+        env: Option<&[f64]>,
     ) -> bool {
         let Mode::StaticVibrato {
             scale,
@@ -1099,14 +1111,24 @@ impl Carrier {
             }
             if first >= k0 && first + LANES <= k1 {
                 let o = &mut out[first - k0..first - k0 + LANES];
-                for (o, z) in o.iter_mut().zip(&st.zi) {
-                    put::<ADD>(o, gain * z);
+                match env {
+                    None => {
+                        for (o, z) in o.iter_mut().zip(&st.zi) {
+                            put::<ADD>(o, gain * z);
+                        }
+                    }
+                    Some(e) => {
+                        let e = &e[first - k0..first - k0 + LANES];
+                        for ((o, z), e) in o.iter_mut().zip(&st.zi).zip(e) {
+                            put::<ADD>(o, gain * z * e);
+                        }
+                    }
                 }
             } else if first + LANES > k0 {
                 for l in 0..LANES {
                     let k = first + l;
                     if k >= k0 && k < k1 {
-                        put::<ADD>(&mut out[k - k0], gain * st.zi[l]);
+                        put::<ADD>(&mut out[k - k0], enveloped(gain * st.zi[l], env, k - k0));
                     }
                 }
             }
@@ -1207,6 +1229,7 @@ impl Carrier {
         out: &mut [f64],
         (lin, cz): (&mut LinearPhase, &mut ChunkPhasor),
         v: Option<(&[f64], &[f64])>,
+        env: Option<&[f64]>,
     ) {
         let len = out.len();
         let (rc, rs) = (&self.rot.cos, &self.rot.sin);
@@ -1221,13 +1244,19 @@ impl Carrier {
             let (c, s) = (gain * cs, gain * sn);
             let seg = &mut out[i..i + m];
             let (tc, ts) = (&rc[k0..k1], &rs[k0..k1]);
-            match v {
-                None => {
+            match (v, env) {
+                (None, None) => {
                     for k in 0..m {
                         put::<ADD>(&mut seg[k], fma(s, tc[k], c * ts[k]));
                     }
                 }
-                Some((vr, vi)) => {
+                (None, Some(e)) => {
+                    let e = &e[i..i + m];
+                    for k in 0..m {
+                        put::<ADD>(&mut seg[k], fma(s, tc[k], c * ts[k]) * e[k]);
+                    }
+                }
+                (Some((vr, vi)), None) => {
                     let (vr, vi) = (&vr[i..i + m], &vi[i..i + m]);
                     for k in 0..m {
                         let cr = fma(c, tc[k], -(s * ts[k]));
@@ -1235,9 +1264,26 @@ impl Carrier {
                         put::<ADD>(&mut seg[k], fma(cr, vi[k], ci * vr[k]));
                     }
                 }
+                (Some((vr, vi)), Some(e)) => {
+                    let (vr, vi, e) = (&vr[i..i + m], &vi[i..i + m], &e[i..i + m]);
+                    for k in 0..m {
+                        let cr = fma(c, tc[k], -(s * ts[k]));
+                        let ci = fma(s, tc[k], c * ts[k]);
+                        put::<ADD>(&mut seg[k], fma(cr, vi[k], ci * vr[k]) * e[k]);
+                    }
+                }
             }
             i += m;
         }
+    }
+}
+
+/// `v`·env[k], or `v` without an envelope.
+#[inline(always)]
+fn enveloped(v: f64, env: Option<&[f64]>, k: usize) -> f64 {
+    match env {
+        Some(e) => v * e[k],
+        None => v,
     }
 }
 

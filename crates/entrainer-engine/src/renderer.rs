@@ -784,6 +784,23 @@ mod tests {
                 serde_json::json!({"amp_l": [0.1, 0.4], "pan_min": [-1.0, -1.0],
                                    "pan_max": [1.0, 1.0], "pan_freq_hz": [0.3, 0.3]}),
             ),
+            // AM multiplied in as the carrier is added (`DipAm::add_carriers`), on each carrier
+            // path: constant, triangle chirp, and the general path of a deep vibrato.
+            bin(
+                serde_json::json!({"vib_range_l_hz": [0.0, 0.0], "vib_range_r_hz": [0.0, 0.0],
+                                   "am_depth_l": [0.5, 0.5], "am_freq_l_hz": [0.7, 0.7],
+                                   "am_depth_r": [0.3, 0.3], "am_freq_r_hz": [0.9, 0.9]}),
+            ),
+            bin(
+                serde_json::json!({"base_freq_hz": [3000.0, 3000.0], "vib_range_l_hz": [300.0, 300.0],
+                                   "vib_freq_l_hz": [0.4, 0.4], "vib_shape": "triangle",
+                                   "am_depth_l": [0.5, 0.5], "am_freq_l_hz": [0.7, 0.7],
+                                   "am_depth_r": [0.5, 0.5], "am_freq_r_hz": [0.7, 0.7]}),
+            ),
+            bin(
+                serde_json::json!({"vib_range_l_hz": [80.0, 80.0], "vib_freq_l_hz": [3.0, 3.0],
+                                   "am_depth_l": [0.6, 0.6], "am_freq_l_hz": [1.1, 1.1]}),
+            ),
         ];
         let plan: Plan = serde_json::from_value(serde_json::json!({
             "steps": [{"source_index": 0, "duration_s": 2.0, "crossfade_out_s": 0.0,

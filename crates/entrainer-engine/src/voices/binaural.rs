@@ -230,6 +230,23 @@ impl Voice for BinauralVoice {
                 c0.add_sin_scaled(yl, s.amp[0].start);
                 c1.add_sin_scaled(yr, s.amp[1].start);
             }
+        } else if !twin_ears(&self.carriers, &s.amp) {
+            // The AM envelope multiplied in as each carrier is added: the bits of the branch
+            // below, without the voice's buffers.
+            let alpha = alpha_for(&self.ramp, m0, &mut alpha[..n]);
+            let clocks = [&self.clocks[AM[0]], &self.clocks[AM[1]]];
+            let gains = [s.amp[0].start, s.amp[1].start];
+            DipAm::add_carriers(
+                &s.am,
+                clocks,
+                m0,
+                alpha,
+                &mut self.carriers,
+                gains,
+                yl,
+                yr,
+                tmp,
+            );
         } else {
             let alpha = alpha_for(&self.ramp, m0, &mut alpha[..n]);
             ear_tones(&mut self.carriers, &s.amp, alpha, None, None, vl, vr, ph);

@@ -204,6 +204,43 @@ impl DipAm {
         }
     }
 
+    /// y += (gain·carrier)·e per ear (y += gain·carrier where an ear's AM is off): bit for bit
+    /// filling each carrier with `Carrier::fill_sin_scaled` and then [`DipAm::add_ears`], with
+    /// the envelope multiplied in as the carrier is added (no voice buffer, one pass less).
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    pub fn add_carriers(
+        am: &[DipAm; 2],
+        clocks: [&Clock; 2],
+        m0: u64,
+        alpha: &[f64],
+        carriers: &mut [Carrier; 2],
+        gains: [f64; 2],
+        yl: &mut [f64],
+        yr: &mut [f64],
+        scratch: &mut [f64],
+    ) {
+        let n = yl.len();
+        let [c0, c1] = carriers;
+        if DipAm::same_envelope(am, clocks) && am[0].is_active() {
+            am[0].with_envelope(clocks[0], m0, alpha, scratch, n, |e| {
+                c0.add_sin_scaled_env(yl, gains[0], e);
+                c1.add_sin_scaled_env(yr, gains[1], e);
+            });
+            return;
+        }
+        for (c, (carrier, y)) in [(c0, yl), (c1, yr)].into_iter().enumerate() {
+            let y = &mut y[..n];
+            if am[c].is_active() {
+                am[c].with_envelope(clocks[c], m0, alpha, scratch, n, |e| {
+                    carrier.add_sin_scaled_env(y, gains[c], e)
+                });
+            } else {
+                carrier.add_sin_scaled(y, gains[c]);
+            }
+        }
+    }
+
     /// The envelope's largest value over frames [m0, m0 + n), exactly (to rounding), for a
     /// static AM without skew on a constant-rate clock; None otherwise (the envelope never
     /// exceeds 1). e = 1 − (d/2)(1 + sin 2πq) peaks where sin 2πq is least: −1 if q passes
