@@ -915,6 +915,12 @@ impl Carrier {
         self.sin_into::<true>(out, gain, None);
     }
 
+    /// out[k] = (`gain`·sin(2π·Φ(n)))·`env`[k]: exactly [`Carrier::fill_sin_scaled`] and then
+    /// multiplying by `env`, in one pass.
+    pub fn fill_sin_scaled_env(&mut self, out: &mut [f64], gain: f64, env: &[f64]) {
+        self.sin_into::<false>(out, gain, Some(&env[..out.len()]));
+    }
+
     /// out[k] += (`gain`·sin(2π·Φ(n)))·`env`[k]: exactly [`Carrier::fill_sin_scaled`] into a
     /// buffer v, then y += v·env (an AM envelope applied as the voice is added), in one pass.
     pub fn add_sin_scaled_env(&mut self, out: &mut [f64], gain: f64, env: &[f64]) {

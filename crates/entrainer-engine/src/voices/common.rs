@@ -521,32 +521,27 @@ pub fn ear_tones(
     // Twin ears: render one and copy it (bit-identical, half the carrier work of such a voice).
     if wobble.is_none() && twin_ears(carriers, amp) {
         let [c0, c1] = carriers;
-        match envelope {
-            Some(e) => ear_tone(c0, amp[0], 0, alpha, None, |k| e[k], l, ph),
-            None => ear_tone(c0, amp[0], 0, alpha, None, |_| 1.0, l, ph),
-        }
+        ear_tone(c0, amp[0], 0, alpha, None, envelope, l, ph);
         c1.follow(c0);
         r.copy_from_slice(l);
         return;
     }
     for (c, out) in [l, r].into_iter().enumerate() {
-        match envelope {
-            Some(e) => ear_tone(
-                &mut carriers[c],
-                amp[c],
-                c,
-                alpha,
-                wobble,
-                |k| e[k],
-                out,
-                ph,
-            ),
-            None => ear_tone(&mut carriers[c], amp[c], c, alpha, wobble, |_| 1.0, out, ph),
-        }
+        ear_tone(
+            &mut carriers[c],
+            amp[c],
+            c,
+            alpha,
+            wobble,
+            envelope,
+            out,
+            ph,
+        );
     }
 }
 
-/// One ear of [`ear_tones`]; `e` is the envelope (1.0 without one: a·1.0·x is a·x exactly).
+/// One ear of [`ear_tones`]; `envelope` multiplies the tone (1.0 without one: a·1.0·x is a·x
+/// exactly).
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn ear_tone(
@@ -555,12 +550,13 @@ fn ear_tone(
     c: usize,
     alpha: &[f64],
     wobble: Option<&[f64]>,
-    e: impl Fn(usize) -> f64,
+    envelope: Option<&[f64]>,
     out: &mut [f64],
     ph: &mut [f64],
 ) {
     let n = out.len();
     let ph = &mut ph[..n];
+    let e = |k: usize| envelope.map_or(1.0, |e| e[k]);
     match (amp.is_const(), wobble) {
         (true, Some(w)) => {
             let sign = if c == 0 { -1.0 } else { 1.0 };
@@ -576,12 +572,12 @@ fn ear_tone(
                 out[k] = amp.at(alpha[k]) * e(k) * sin_cycles(ph[k] + sign * w[k]);
             }
         }
-        (true, None) => {
-            carrier.fill_sin_scaled(out, amp.start);
-            for (k, o) in out.iter_mut().enumerate() {
-                *o *= e(k);
-            }
-        }
+        // The envelope multiplied in as the tone is written: the bits of filling, then
+        // multiplying (and without one, of multiplying by 1).
+        (true, None) => match envelope {
+            Some(env) => carrier.fill_sin_scaled_env(out, amp.start, env),
+            None => carrier.fill_sin_scaled(out, amp.start),
+        },
         (false, None) => {
             carrier.fill_sin(ph);
             for k in 0..n {
