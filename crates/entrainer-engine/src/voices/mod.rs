@@ -51,9 +51,10 @@ pub const BUF_PAD: usize = 8;
 /// Scratch buffers a voice may use during one render call, at most.
 pub const SCRATCH: usize = 16;
 
-/// The scratch buffers lent to voices: they hold nothing between calls, so one set per
-/// renderer serves every voice, and a stream's working set stays small (many streams share
-/// one core's caches).
+/// The scratch buffers lent to voices: they hold nothing between calls, so one set per thread
+/// (`cache::with_scratch`) serves every voice of every renderer on it, and the streams a
+/// thread serves keep a small working set (many streams share one core's caches). The level
+/// analysis has its own ([`Scratch::boxed`]).
 pub struct Scratch(pub [Buf; SCRATCH]);
 
 impl Scratch {
