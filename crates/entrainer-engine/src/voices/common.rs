@@ -133,9 +133,39 @@ impl DipAm {
         am[0] == am[1] && clocks[0].p0 == clocks[1].p0 && clocks[0].rate == clocks[1].rate
     }
 
-    /// Applies each ear's AM (`am[c]` on `clocks[c]`) to `l` and `r`. When the two are the
-    /// same (as in most voices: same parameters, same clock) one envelope serves both ears;
-    /// `scratch` holds at least `l.len()` values.
+    /// Calls `f(c, e)` for ear 0, then ear 1, with that ear's AM envelope over the `n` frames
+    /// from `m0` (`am[c]` on `clocks[c]`; None where the ear's AM is off). When the two are
+    /// the same (as in most voices: same parameters, same clock) one envelope serves both
+    /// ears. `scratch` holds at least `n` values.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn each_ear(
+        am: &[DipAm; 2],
+        clocks: [&Clock; 2],
+        m0: u64,
+        alpha: &[f64],
+        scratch: &mut [f64],
+        n: usize,
+        mut f: impl FnMut(usize, Option<&[f64]>),
+    ) {
+        if DipAm::same_envelope(am, clocks) && am[0].is_active() {
+            am[0].with_envelope(clocks[0], m0, alpha, scratch, n, |e| {
+                f(0, Some(e));
+                f(1, Some(e));
+            });
+            return;
+        }
+        for c in 0..2 {
+            if am[c].is_active() {
+                am[c].with_envelope(clocks[c], m0, alpha, scratch, n, |e| f(c, Some(e)));
+            } else {
+                f(c, None);
+            }
+        }
+    }
+
+    /// Applies each ear's AM (`am[c]` on `clocks[c]`) to `l` and `r`, one envelope for both
+    /// ears when they share it; `scratch` holds at least `l.len()` values.
     #[inline]
     pub fn apply_ears(
         am: &[DipAm; 2],
@@ -146,22 +176,15 @@ impl DipAm {
         r: &mut [f64],
         scratch: &mut [f64],
     ) {
-        let same = DipAm::same_envelope(am, clocks);
-        if same && am[0].is_active() {
-            am[0].with_envelope(clocks[0], m0, alpha, scratch, l.len(), |e| {
-                for out in [l, r] {
-                    for (o, g) in out.iter_mut().zip(e.iter()) {
-                        *o *= g;
-                    }
+        let n = l.len();
+        let mut outs = [l, r];
+        DipAm::each_ear(am, clocks, m0, alpha, scratch, n, |c, e| {
+            if let Some(e) = e {
+                for (o, g) in outs[c].iter_mut().zip(e.iter()) {
+                    *o *= g;
                 }
-            });
-            return;
-        }
-        for (c, out) in [l, r].into_iter().enumerate() {
-            if am[c].is_active() {
-                am[c].apply(clocks[c], m0, alpha, out, scratch);
             }
-        }
+        });
     }
 
     /// y += v·e per ear (y += v where an ear's AM is off): bit for bit [`DipAm::apply_ears`]
@@ -179,29 +202,23 @@ impl DipAm {
         scratch: &mut [f64],
     ) {
         let n = yl.len();
-        let add = |y: &mut [f64], v: &[f64], e: &[f64]| {
-            let (y, v, e) = (&mut y[..n], &v[..n], &e[..n]);
-            for k in 0..n {
-                y[k] += v[k] * e[k];
-            }
-        };
-        if DipAm::same_envelope(am, clocks) && am[0].is_active() {
-            am[0].with_envelope(clocks[0], m0, alpha, scratch, n, |e| {
-                add(yl, vl, e);
-                add(yr, vr, e);
-            });
-            return;
-        }
-        for (c, (v, y)) in [(vl, yl), (vr, yr)].into_iter().enumerate() {
-            let v = &v[..n];
-            if am[c].is_active() {
-                am[c].with_envelope(clocks[c], m0, alpha, scratch, n, |e| add(y, v, e));
-            } else {
-                for k in 0..n {
-                    y[k] += v[k];
+        let (v, mut y) = ([&vl[..n], &vr[..n]], [&mut yl[..n], &mut yr[..n]]);
+        DipAm::each_ear(am, clocks, m0, alpha, scratch, n, |c, e| {
+            let (y, v) = (&mut *y[c], v[c]);
+            match e {
+                Some(e) => {
+                    let e = &e[..n];
+                    for k in 0..n {
+                        y[k] += v[k] * e[k];
+                    }
+                }
+                None => {
+                    for k in 0..n {
+                        y[k] += v[k];
+                    }
                 }
             }
-        }
+        });
     }
 
     /// y += (gain·carrier)·e per ear (y += gain·carrier where an ear's AM is off): bit for bit
@@ -221,24 +238,11 @@ impl DipAm {
         scratch: &mut [f64],
     ) {
         let n = yl.len();
-        let [c0, c1] = carriers;
-        if DipAm::same_envelope(am, clocks) && am[0].is_active() {
-            am[0].with_envelope(clocks[0], m0, alpha, scratch, n, |e| {
-                c0.add_sin_scaled_env(yl, gains[0], e);
-                c1.add_sin_scaled_env(yr, gains[1], e);
-            });
-            return;
-        }
-        for (c, (carrier, y)) in [(c0, yl), (c1, yr)].into_iter().enumerate() {
-            let y = &mut y[..n];
-            if am[c].is_active() {
-                am[c].with_envelope(clocks[c], m0, alpha, scratch, n, |e| {
-                    carrier.add_sin_scaled_env(y, gains[c], e)
-                });
-            } else {
-                carrier.add_sin_scaled(y, gains[c]);
-            }
-        }
+        let mut y = [&mut yl[..n], &mut yr[..n]];
+        DipAm::each_ear(am, clocks, m0, alpha, scratch, n, |c, e| match e {
+            Some(e) => carriers[c].add_sin_scaled_env(y[c], gains[c], e),
+            None => carriers[c].add_sin_scaled(y[c], gains[c]),
+        });
     }
 
     /// The envelope's largest value over frames [m0, m0 + n), exactly (to rounding), for a
