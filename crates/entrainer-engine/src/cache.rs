@@ -11,7 +11,7 @@
 
 use std::cell::RefCell;
 
-use crate::voices::{Buf, Scratch, BUF_PAD, CHUNK};
+use crate::voices::{Buf, Scratch, ZERO_BUF};
 
 /// Frames per piece: callers work in pieces of at most this size. It is a voice's whole call
 /// ([`crate::voices::CHUNK`]): with smaller pieces one call would fill several slots and evict
@@ -28,15 +28,13 @@ pub struct Key {
     pub len: usize,
 }
 
-/// Each channel holds a cache line more than a piece, so that channels and slots do not start
+/// Each channel is a padded scratch buffer ([`Buf`]), so that channels and slots do not start
 /// a multiple of 8 KiB apart (the same L1 cache sets) when real-time calls use short pieces.
 struct Piece {
     key: Option<Key>,
-    a: [f64; PIECE + PAD],
-    b: [f64; PIECE + PAD],
+    a: Buf,
+    b: Buf,
 }
-
-const PAD: usize = crate::voices::BUF_PAD;
 
 /// The last few pieces computed on this thread, each of one or two channels (`a`, `b`).
 pub struct PieceCache {
@@ -49,8 +47,8 @@ impl PieceCache {
         slots: [const {
             Piece {
                 key: None,
-                a: [0.0; PIECE + PAD],
-                b: [0.0; PIECE + PAD],
+                a: ZERO_BUF,
+                b: ZERO_BUF,
             }
         }; SLOTS],
         next: 0,
@@ -83,9 +81,7 @@ thread_local! {
     /// AM envelopes (one channel), see `voices::common::DipAm::envelope`.
     pub static ENVELOPE: RefCell<PieceCache> = const { RefCell::new(PieceCache::EMPTY) };
     /// The scratch buffers of the renderers on this thread (see [`with_scratch`]).
-    static SCRATCH: RefCell<Scratch> = const {
-        RefCell::new(Scratch([[0.0; CHUNK + BUF_PAD]; crate::voices::SCRATCH]))
-    };
+    static SCRATCH: RefCell<Scratch> = const { RefCell::new(Scratch::EMPTY) };
 }
 
 /// Runs `f` with this thread's scratch buffers. They hold nothing between calls, so one set

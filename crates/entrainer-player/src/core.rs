@@ -10,7 +10,7 @@ use rtrb::{Consumer, Producer};
 
 use entrainer_engine::noise::BackgroundNoise;
 use entrainer_engine::renderer::StepInstance;
-use entrainer_engine::voices::{Buf, BUF_PAD, CHUNK};
+use entrainer_engine::voices::{Buf, CHUNK, ZERO_BUF};
 use entrainer_engine::{frames, Renderer};
 
 use crate::commands::{Command, Disposal};
@@ -164,7 +164,7 @@ impl Core {
             sample_rate: sr,
             total,
             missing_before: 0,
-            scratch: Box::new([[0.0; CHUNK + BUF_PAD]; 4]),
+            scratch: Box::new([ZERO_BUF; 4]),
         }
     }
 

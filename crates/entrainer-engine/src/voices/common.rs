@@ -8,7 +8,7 @@ use crate::shapes::{cos_cycles, frac, sin_cycles, skewed_sine};
 use crate::smooth;
 use crate::Result;
 
-use super::{Buf, Voice, VoiceState, BUF_PAD};
+use super::{Voice, VoiceState, ZERO_BUF};
 
 /// Frames a voice renders per call at most; scratch buffers have this size.
 ///
@@ -491,7 +491,7 @@ pub fn shaper(x: f64, s: f64) -> f64 {
 pub fn warm_up(voice: &mut dyn Voice, frames: u64) {
     let mut l = [0.0; CHUNK];
     let mut r = [0.0; CHUNK];
-    let mut scratch: [Buf; 12] = [[0.0; CHUNK + BUF_PAD]; 12];
+    let mut scratch = [ZERO_BUF; 12];
     let mut left = frames;
     while left > 0 {
         let n = (left as usize).min(CHUNK);

@@ -46,7 +46,10 @@ pub const IMPLEMENTED: [&str; 15] = [
 pub type Buf = [f64; CHUNK + BUF_PAD];
 
 /// Padding after each scratch buffer, in values.
-pub const BUF_PAD: usize = 8;
+const BUF_PAD: usize = 8;
+
+/// A scratch buffer of zeros.
+pub const ZERO_BUF: Buf = [0.0; CHUNK + BUF_PAD];
 
 /// Scratch buffers a voice may use during one render call, at most.
 pub const SCRATCH: usize = 16;
@@ -58,8 +61,10 @@ pub const SCRATCH: usize = 16;
 pub struct Scratch(pub [Buf; SCRATCH]);
 
 impl Scratch {
+    pub const EMPTY: Scratch = Scratch([ZERO_BUF; SCRATCH]);
+
     pub fn boxed() -> Box<Scratch> {
-        Box::new(Scratch([[0.0; CHUNK + BUF_PAD]; SCRATCH]))
+        Box::new(Scratch::EMPTY)
     }
 }
 

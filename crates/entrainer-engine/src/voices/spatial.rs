@@ -26,7 +26,7 @@ use crate::Result;
 
 use super::common::{carried_clock, carried_phase, fill_alpha, CHUNK, INV_TAU};
 use super::monaural::{Monaural, MonauralVoice};
-use super::{take, Buf, BUF_PAD};
+use super::{take, Buf, ZERO_BUF};
 use super::{Placement, Signature, Voice, VoiceState};
 
 const DEG: f64 = 180.0 / std::f64::consts::PI;
@@ -650,7 +650,7 @@ impl SamMonaural {
             ),
             path: Clock::new(self.rate_hz, ramp, sr, carried_clock(initial, MONO_PATH)),
             m: 0,
-            scratch: Box::new([[0.0; CHUNK + BUF_PAD]; 8]),
+            scratch: Box::new([ZERO_BUF; 8]),
         };
         let preroll = |lead: usize| {
             self.preroll(place, initial.expect("pre-roll of a continued voice"), lead)
@@ -679,7 +679,7 @@ impl SamMonaural {
             Some(&back),
         );
         let (mut cl, mut cr) = (vec![0.0; lead], vec![0.0; lead]);
-        let mut scratch: [Buf; 4] = [[0.0; CHUNK + BUF_PAD]; 4];
+        let mut scratch = [ZERO_BUF; 4];
         for (a, b) in cl.chunks_mut(CHUNK).zip(cr.chunks_mut(CHUNK)) {
             core.render(a, b, &mut scratch);
         }
