@@ -299,6 +299,7 @@ def _write_blocks(blocks: Iterator[np.ndarray], write: Callable[[np.ndarray], No
             failed.append(e)
 
     def put(item: np.ndarray | None) -> None:
+        # The writer ends early only by failing, which it records: wait for room, or raise that.
         while True:
             if failed:
                 raise failed[0]
@@ -306,8 +307,7 @@ def _write_blocks(blocks: Iterator[np.ndarray], write: Callable[[np.ndarray], No
                 pending.put(item, timeout=0.05)
                 return
             except queue.Full:
-                if not thread.is_alive():
-                    raise RenderError("output: the writer thread stopped") from None
+                pass
 
     thread = threading.Thread(target=writer, name="entrainer-writer", daemon=True)
     thread.start()
