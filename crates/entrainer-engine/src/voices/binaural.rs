@@ -219,8 +219,8 @@ impl Voice for BinauralVoice {
         let m0 = self.m;
         let ([alpha, vl, vr, tmp, ph], _) = take::<5>(scratch);
         let (vl, vr) = (&mut vl[..n], &mut vr[..n]);
+        let twin = twin_ears(&self.carriers, &s.amp);
         if !s.am[0].is_active() && !s.am[1].is_active() {
-            let twin = twin_ears(&self.carriers, &s.amp);
             let [c0, c1] = &mut self.carriers;
             if twin {
                 c0.fill_sin_scaled(vl, s.amp[0].start);
@@ -230,28 +230,19 @@ impl Voice for BinauralVoice {
                 c0.add_sin_scaled(yl, s.amp[0].start);
                 c1.add_sin_scaled(yr, s.amp[1].start);
             }
-        } else if !twin_ears(&self.carriers, &s.amp) {
-            // The AM envelope multiplied in as each carrier is added: the bits of the branch
-            // below, without the voice's buffers.
-            let alpha = alpha_for(&self.ramp, m0, &mut alpha[..n]);
-            let clocks = [&self.clocks[AM[0]], &self.clocks[AM[1]]];
-            let gains = [s.amp[0].start, s.amp[1].start];
-            DipAm::add_carriers(
-                &s.am,
-                clocks,
-                m0,
-                alpha,
-                &mut self.carriers,
-                gains,
-                yl,
-                yr,
-                tmp,
-            );
         } else {
             let alpha = alpha_for(&self.ramp, m0, &mut alpha[..n]);
-            ear_tones(&mut self.carriers, &s.amp, alpha, None, None, vl, vr, ph);
             let clocks = [&self.clocks[AM[0]], &self.clocks[AM[1]]];
-            DipAm::add_ears(&s.am, clocks, m0, alpha, [vl, vr], yl, yr, tmp);
+            if twin {
+                ear_tones(&mut self.carriers, &s.amp, alpha, None, None, vl, vr, ph);
+                DipAm::add_ears(&s.am, clocks, m0, alpha, [vl, vr], yl, yr, tmp);
+            } else {
+                // The AM envelope multiplied in as each carrier is added: the bits of filling
+                // the carriers and then `add_ears`, without the voice's buffers.
+                let gains = [s.amp[0].start, s.amp[1].start];
+                let carriers = &mut self.carriers;
+                DipAm::add_carriers(&s.am, clocks, m0, alpha, carriers, gains, yl, yr, tmp);
+            }
         }
         self.m += n as u64;
     }
