@@ -728,14 +728,22 @@ impl Carrier {
 /// absolute multiples of KNOTS knots).
 const KNOTS: usize = 8;
 
-/// (cos θ, sin θ) for |θ| ≤ 0.03 by their Taylor series (truncation below 1e-19).
+/// (cos θ, sin θ) for |θ| ≤ 0.19 by their Taylor series (truncation below 1e-17).
 #[inline(always)]
 fn small_cis(t: f64) -> (f64, f64) {
-    debug_assert!(t.abs() <= 0.03, "{t}");
+    debug_assert!(t.abs() <= 0.19, "{t}");
     let t2 = t * t;
     let c = fma(
         fma(
-            fma(fma(t2, 1.0 / 40_320.0, -1.0 / 720.0), t2, 1.0 / 24.0),
+            fma(
+                fma(
+                    fma(t2, -1.0 / 3_628_800.0, 1.0 / 40_320.0),
+                    t2,
+                    -1.0 / 720.0,
+                ),
+                t2,
+                1.0 / 24.0,
+            ),
             t2,
             -0.5,
         ),
@@ -743,7 +751,19 @@ fn small_cis(t: f64) -> (f64, f64) {
         1.0,
     );
     let s = t * fma(
-        fma(fma(t2, -1.0 / 5_040.0, 1.0 / 120.0), t2, -1.0 / 6.0),
+        fma(
+            fma(
+                fma(
+                    fma(t2, -1.0 / 39_916_800.0, 1.0 / 362_880.0),
+                    t2,
+                    -1.0 / 5_040.0,
+                ),
+                t2,
+                1.0 / 120.0,
+            ),
+            t2,
+            -1.0 / 6.0,
+        ),
         t2,
         1.0,
     );
@@ -894,7 +914,7 @@ impl Carrier {
     /// by the table e^{2πi·k·inc}, so a sample costs two multiply-adds instead of a sine; the
     /// start phasors come by recurrence between exact ones (`ChunkPhasor`). A shallow
     /// plain-sine vibrato multiplies by its own phasor e^{2πi·v(n)}, interpolated between
-    /// knots by a complex cubic Hermite (error below 1e-9, `smooth::phasor_knot`) and shared
+    /// knots by a complex quintic Hermite (error below 1e-9, `smooth::phasor_knot`) and shared
     /// by the carriers with the same vibrato (`cache::VIBRATO`). A triangle vibrato runs a
     /// chirp recurrence between its corners ([`Carrier::chirp_chunk`]). Chunk, run and batch
     /// starts sit at absolute frame multiples, so every sample depends on n alone.
@@ -1155,9 +1175,9 @@ impl Carrier {
     /// vibrato (the phasor path of [`Carrier::fill_sin`]). Exact at knots every `self.phasor`
     /// frames (exact at each batch of [`KNOTS`] knots, which starts at an absolute multiple,
     /// then knot to knot by recurrence: the LFO phasor turns by e^{2πi·rate_inc·K}, V by
-    /// e^{2πiΔv}, Δv small enough for a short series, |2πΔv| ≤ 0.0235), a complex cubic
-    /// Hermite between them (error below 1e-9, `smooth::phasor_knot`). A function of the
-    /// vibrato and n alone.
+    /// e^{2πiΔv}, Δv small enough for a short series, |2πΔv| ≤ 0.189), a complex quintic
+    /// Hermite between them through V, V' and V'' (error below 1e-9, `smooth::phasor_knot`).
+    /// A function of the vibrato and n alone.
     fn vibrato_phasor(&self, lfo: &mut LinearPhase, n0: u64, re: &mut [f64], im: &mut [f64]) {
         let Mode::StaticVibrato {
             scale,
@@ -1173,6 +1193,8 @@ impl Carrier {
         let c0 = 1.0 - 2.0 * std::f64::consts::PI * j_offset;
         // v'(n) per frame in radians: 2π·s2·2π·rate_inc·sin 2πx.
         let d = 4.0 * std::f64::consts::PI * std::f64::consts::PI * s2 * rate_inc;
+        // v''(n) per frame² in radians, over cos 2πx.
+        let dd = d * 2.0 * std::f64::consts::PI * rate_inc;
         let [lr, li] = self.knot_step;
         let len = re.len();
         let span = (KNOTS * kn) as u64;
@@ -1204,20 +1226,27 @@ impl Carrier {
                 let base = nb + (q * kn) as u64;
                 let k0 = if q == q_first { (n - base) as usize } else { 0 };
                 let k1 = ((n0 + len as u64 - base) as usize).min(kn);
-                // V(0) = P_q, V'(0) = i·w0·P_q, V(K) = P_{q+1}, V'(K) = i·w1·P_{q+1}.
+                // V = e^{iθ}: V' = iθ'·V, V'' = (iθ'' − θ'²)·V, with θ' = d·sin 2πx and
+                // θ'' = d·2π·rate_inc·cos 2πx at knots q and q + 1.
                 let (w0, w1) = (d * ks[q], d * ks[q + 1]);
+                let (u0, u1) = (dd * kc[q], dd * kc[q + 1]);
+                let (s0, s1) = (-(w0 * w0), -(w1 * w1));
                 let coeffs = [
                     pc[q],
-                    ps[q],
                     -w0 * ps[q],
-                    w0 * pc[q],
+                    fma(s0, pc[q], -(u0 * ps[q])),
                     pc[q + 1],
-                    ps[q + 1],
                     -w1 * ps[q + 1],
+                    fma(s1, pc[q + 1], -(u1 * ps[q + 1])),
+                    ps[q],
+                    w0 * pc[q],
+                    fma(s0, ps[q], u0 * pc[q]),
+                    ps[q + 1],
                     w1 * pc[q + 1],
+                    fma(s1, ps[q + 1], u1 * pc[q + 1]),
                 ];
                 let m = k1 - k0;
-                smooth::hermite_complex(kn, k0, &coeffs, &mut re[i..i + m], &mut im[i..i + m]);
+                smooth::hermite5_complex(kn, k0, &coeffs, &mut re[i..i + m], &mut im[i..i + m]);
                 i += m;
             }
         }
@@ -1714,13 +1743,13 @@ mod tests {
             (spec(15_666.3, None), 1e-12),
             (spec(174.46, Some(vib(0.25, 2.0, 0.0))), 1e-10),
             (spec(291.4, Some(vib(5.0, 0.05, 3.14))), 2e-9),
-            // At the edge of 32-frame knots (smooth::phasor_knot) and of smooth::knot_for.
-            (spec(8_120.0, Some(vib(4.8, 0.3, 1.0))), 2e-9),
-            // At the edges of 64- and 128-frame knots.
-            (spec(408.0, Some(vib(1.5, 1.07, 0.2))), 2e-9),
-            (spec(15_665.0, Some(vib(0.8, 0.48, 2.0))), 2e-9),
+            // At the edges of 32-, 64-, 128- and 512-frame knots (smooth::phasor_knot).
+            (spec(8_120.0, Some(vib(40.5, 0.9, 1.0))), 2e-9),
+            (spec(408.0, Some(vib(20.0, 0.7, 0.2))), 2e-9),
+            (spec(15_665.0, Some(vib(10.0, 0.35, 2.0))), 2e-9),
+            (spec(15_665.0, Some(vib(2.0, 0.59, 2.0))), 2e-9),
             // Too deep for the phasor: the fallback.
-            (spec(500.0, Some(vib(40.0, 1.0, 0.0))), 0.0),
+            (spec(500.0, Some(vib(60.0, 1.0, 0.0))), 0.0),
             // Triangle vibratos: the chirp recurrence between corners (F12's deep ones, a
             // skewed one, and one whose corners fall in many chunks).
             (spec(15_665.0, Some(tri(265.0, 0.4, 0.0))), 2e-9),
@@ -1731,7 +1760,7 @@ mod tests {
             .iter()
             .map(|(spec, _)| Carrier::new(*spec, ramp, sr, Phase::default()).phasor)
             .collect();
-        assert_eq!(knots, [0, 0, 64, 32, 32, 64, 128, 0, 0, 0, 0]);
+        assert_eq!(knots, [0, 0, 512, 256, 32, 64, 128, 512, 0, 0, 0, 0]);
         let chirps: Vec<bool> = cases
             .iter()
             .map(|(spec, _)| {

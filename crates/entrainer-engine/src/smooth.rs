@@ -39,15 +39,15 @@ pub fn knot_for(rate_hz: f64, sample_rate: u32) -> Option<usize> {
 }
 
 /// Longest knot spacing tried by [`phasor_knot`].
-pub const MAX_PHASOR_KNOT: usize = 128;
+pub const MAX_PHASOR_KNOT: usize = 512;
 
-/// The longest knot spacing K (128, 64 or 32 frames) at which e^{2πi·v(n)}, for a vibrato
-/// phase offset v with frequency deviation and LFO rate adding up to `hz`, is interpolated
-/// between knots to about 1e-9: 2π·hz·K/sr ≤ 0.0235 (the (2π·hz·K/sr)⁴/384 bound, with
-/// margin; measured 7e-10 for a 5 Hz deviation at 0.05 Hz with K = 32). `None` when even
-/// K = 32 is too long. Longer spacings mean fewer exact knots per frame.
+/// The longest knot spacing K (from 512 down to 32 frames) at which e^{2πi·v(n)}, for a
+/// vibrato phase offset v with frequency deviation and LFO rate adding up to `hz`, is
+/// interpolated between knots to about 1e-9 by the quintic Hermite of [`hermite5_complex`]:
+/// (2π·hz·K/sr)⁶/46080 ≤ 1e-9, that is 2π·hz·K/sr ≤ 0.189. `None` when even K = 32 is too
+/// long. Longer spacings mean fewer exact knots per frame.
 pub fn phasor_knot(hz: f64, sample_rate: u32) -> Option<usize> {
-    longest_knot(radians_per_frame(hz, sample_rate), 0.0235, MAX_PHASOR_KNOT)
+    longest_knot(radians_per_frame(hz, sample_rate), 0.189, MAX_PHASOR_KNOT)
 }
 
 /// The cubic Hermite from (p0, m0) to (p1, m1) over `knot` frames (derivatives per frame) in
@@ -63,21 +63,47 @@ fn power_basis(knot: usize, p0: f64, m0: f64, p1: f64, m1: f64) -> (f64, f64) {
     (c2, c3)
 }
 
-/// re[k] + i·im[k] = H(k0 + k), where H is the complex cubic Hermite over a knot interval of
-/// `knot` frames (≤ [`MAX_PHASOR_KNOT`]) with
-/// `c = [p0.re, p0.im, m0.re, m0.im, p1.re, p1.im, m1.re, m1.im]` (derivatives per frame),
-/// evaluated in the power basis by Horner's rule (three multiply-adds per part).
+/// The quintic Hermite from (p0, m0, a0) to (p1, m1, a1) over `knot` frames (derivatives per
+/// frame and per frame²) in the power basis p0 + m0·x + (a0/2)·x² + c3·x³ + c4·x⁴ + c5·x⁵:
+/// returns (a0/2, c3, c4, c5).
 #[inline(always)]
-pub fn hermite_complex(knot: usize, k0: usize, c: &[f64; 8], re: &mut [f64], im: &mut [f64]) {
-    let (r0, r1, (r2, r3)) = (c[0], c[2], power_basis(knot, c[0], c[2], c[4], c[6]));
-    let (i0, i1, (i2, i3)) = (c[1], c[3], power_basis(knot, c[1], c[3], c[5], c[7]));
+fn power_basis5(knot: usize, p: [f64; 6]) -> (f64, f64, f64, f64) {
+    debug_assert!(knot.is_power_of_two());
+    let [p0, m0, a0, p1, m1, a1] = p;
+    let h = knot as f64;
+    let hh = h * h;
+    // With A = p1 − p0 − m0·h − a0·h²/2, B = (m1 − m0 − a0·h)·h, C = (a1 − a0)·h²:
+    // c3·h³ = 10A − 4B + C/2, c4·h⁴ = −15A + 7B − C, c5·h⁵ = 6A − 3B + C/2
+    // (1/h³, 1/h⁴, 1/h⁵ are powers of two: multiplying by them is dividing, bit for bit).
+    let a = p1 - p0 - m0 * h - 0.5 * a0 * hh;
+    let b = (m1 - m0 - a0 * h) * h;
+    let c = (a1 - a0) * hh;
+    let inv3 = 1.0 / (hh * h);
+    let c3 = (10.0 * a - 4.0 * b + 0.5 * c) * inv3;
+    let c4 = (-15.0 * a + 7.0 * b - c) * (inv3 / h);
+    let c5 = (6.0 * a - 3.0 * b + 0.5 * c) * (inv3 / hh);
+    (0.5 * a0, c3, c4, c5)
+}
+
+/// re[k] + i·im[k] = H(k0 + k), where H is the complex quintic Hermite over a knot interval of
+/// `knot` frames (≤ [`MAX_PHASOR_KNOT`]) through the value, first and second derivative at
+/// both ends: `c = [p0, m0, a0, p1, m1, a1]` for the real part, then the same for the
+/// imaginary part (derivatives per frame and per frame²). Its error is
+/// |H⁽⁶⁾|·(K/2)⁶/720 at most. Evaluated in the power basis by Horner's rule (five
+/// multiply-adds per part).
+#[inline(always)]
+pub fn hermite5_complex(knot: usize, k0: usize, c: &[f64; 12], re: &mut [f64], im: &mut [f64]) {
+    let (r0, r1) = (c[0], c[1]);
+    let (r2, r3, r4, r5) = power_basis5(knot, [c[0], c[1], c[2], c[3], c[4], c[5]]);
+    let (i0, i1) = (c[6], c[7]);
+    let (i2, i3, i4, i5) = power_basis5(knot, [c[6], c[7], c[8], c[9], c[10], c[11]]);
     let n = re.len();
     let im = &mut im[..n];
     let ks = &FRAMES.0[k0..k0 + n];
     for k in 0..n {
         let x = ks[k];
-        re[k] = fma(fma(fma(r3, x, r2), x, r1), x, r0);
-        im[k] = fma(fma(fma(i3, x, i2), x, i1), x, i0);
+        re[k] = fma(fma(fma(fma(fma(r5, x, r4), x, r3), x, r2), x, r1), x, r0);
+        im[k] = fma(fma(fma(fma(fma(i5, x, i4), x, i3), x, i2), x, i1), x, i0);
     }
 }
 
@@ -112,7 +138,8 @@ pub fn fill_phased(
     phase: impl FnMut(u64) -> f64,
     value: impl Fn(f64) -> (f64, f64),
 ) {
-    phased::<false>(n0, out, knot, phase, value);
+    let mut knots = Knots::EMPTY;
+    phased::<false>(n0, out, knot, phase, value, &mut knots, false);
 }
 
 /// Multiplies `out` by what [`fill_phased`] would write, in the same pass (the same bits as
@@ -125,10 +152,49 @@ pub fn scale_phased(
     phase: impl FnMut(u64) -> f64,
     value: impl Fn(f64) -> (f64, f64),
 ) {
-    phased::<true>(n0, out, knot, phase, value);
+    let mut knots = Knots::EMPTY;
+    phased::<true>(n0, out, knot, phase, value, &mut knots, false);
 }
 
-/// [`fill_phased`], or with `SCALE` [`scale_phased`].
+/// [`scale_phased`] keeping the knot values in `knots` from one call to the next: a batch of
+/// [`BATCH`] knot intervals is evaluated at once and serves the calls that fall in it (calls
+/// shorter than the knot spacing otherwise evaluate the same knots again). `knots` must serve
+/// this one modulator (the same `knot`, `phase` and `value`); the samples are those of
+/// [`scale_phased`], bit for bit.
+#[inline]
+pub fn scale_phased_kept(
+    n0: u64,
+    out: &mut [f64],
+    knot: usize,
+    phase: impl FnMut(u64) -> f64,
+    value: impl Fn(f64) -> (f64, f64),
+    knots: &mut Knots,
+) {
+    phased::<true>(n0, out, knot, phase, value, knots, true);
+}
+
+/// Knot values (value, derivative) of one modulator, for knots j0, j0 + 1, … (in units of
+/// the knot spacing); see [`scale_phased_kept`].
+#[derive(Debug, Clone, Copy)]
+pub struct Knots {
+    j0: u64,
+    count: usize,
+    v: [f64; BATCH + 4],
+    d: [f64; BATCH + 4],
+}
+
+impl Knots {
+    pub const EMPTY: Knots = Knots {
+        j0: 0,
+        count: 0,
+        v: [0.0; BATCH + 4],
+        d: [0.0; BATCH + 4],
+    };
+}
+
+/// [`fill_phased`], or with `SCALE` [`scale_phased`]. `knots` holds the values of knots
+/// j0 .. j0 + count; a call needing others evaluates the knots from its own first one: as
+/// many as it needs (up to BATCH + 1), or BATCH + 1 with `ahead`.
 #[inline(always)]
 fn phased<const SCALE: bool>(
     n0: u64,
@@ -136,6 +202,8 @@ fn phased<const SCALE: bool>(
     knot: usize,
     mut phase: impl FnMut(u64) -> f64,
     value: impl Fn(f64) -> (f64, f64),
+    knots: &mut Knots,
+    ahead: bool,
 ) {
     debug_assert!(knot.is_power_of_two() && (KNOT as usize..=MAX_KNOT).contains(&knot));
     let step = knot as u64;
@@ -143,29 +211,39 @@ fn phased<const SCALE: bool>(
     let mut i = 0;
     while i < len {
         let n = n0 + i as u64;
-        let first = n - n % step;
-        let chunks = (((n0 + len as u64 - 1) - first) / step + 1).min(BATCH as u64) as usize;
-        let mut q = [0.0; BATCH + 4];
-        for (c, qc) in q.iter_mut().enumerate().take(chunks + 1) {
-            *qc = phase(first + c as u64 * step);
+        let j = n / step;
+        if j < knots.j0 || j + 1 >= knots.j0 + knots.count as u64 {
+            let last = (n0 + len as u64 - 1) / step + 1;
+            let count = if ahead {
+                BATCH + 1
+            } else {
+                ((last - j + 1) as usize).min(BATCH + 1)
+            };
+            let mut q = [0.0; BATCH + 4];
+            for (c, qc) in q.iter_mut().enumerate().take(count) {
+                *qc = phase((j + c as u64) * step);
+            }
+            for c in 0..((count + 3) & !3) {
+                (knots.v[c], knots.d[c]) = value(q[c]);
+            }
+            knots.j0 = j;
+            knots.count = count;
         }
-        let mut v = [0.0; BATCH + 4];
-        let mut d = [0.0; BATCH + 4];
-        for c in 0..((chunks + 4) & !3) {
-            (v[c], d[c]) = value(q[c]);
-        }
-        for c in 0..chunks {
-            let base = first + c as u64 * step;
-            let k0 = if c == 0 { (n - base) as usize } else { 0 };
+        // Knot intervals j.. while both ends are in `knots`.
+        let mut c = (j - knots.j0) as usize;
+        while i < len && c + 1 < knots.count {
+            let base = (knots.j0 + c as u64) * step;
+            let k0 = (n0 + i as u64 - base) as usize;
             let k1 = ((n0 + len as u64 - base) as usize).min(knot);
-            let (p0, m0) = (v[c], d[c]);
-            let (c2, c3) = power_basis(knot, p0, m0, v[c + 1], d[c + 1]);
+            let (p0, m0) = (knots.v[c], knots.d[c]);
+            let (c2, c3) = power_basis(knot, p0, m0, knots.v[c + 1], knots.d[c + 1]);
             let seg = &mut out[i..i + (k1 - k0)];
             for (o, &x) in seg.iter_mut().zip(&FRAMES.0[k0..k1]) {
                 let h = fma(fma(fma(c3, x, c2), x, m0), x, p0);
                 *o = if SCALE { *o * h } else { h };
             }
             i += k1 - k0;
+            c += 1;
         }
     }
 }
@@ -232,7 +310,8 @@ mod tests {
         assert_eq!(knot_for(0.05, sr), Some(1024));
         assert_eq!(knot_for(2.9, sr), Some(32));
         assert_eq!(knot_for(4.0, sr), None);
-        assert_eq!(phasor_knot(2.25, sr), Some(64));
+        assert_eq!(phasor_knot(2.25, sr), Some(512));
+        assert_eq!(phasor_knot(5.05, sr), Some(256));
     }
 
     #[test]
@@ -260,5 +339,40 @@ mod tests {
             scale_phased(901 + 100 * c as u64, chunk, 64, |n| n as f64 * 0.001, f);
         }
         assert_eq!(got, want);
+    }
+
+    /// Keeping the knots between calls changes nothing: calls of any length, forwards, after
+    /// a jump back and across a jump ahead, give the bits of [`scale_phased`] on the whole.
+    #[test]
+    fn kept_knots_give_the_same_bits() {
+        let f = |x: f64| (0.7 + 0.3 * x.sin(), 0.0003 * x.cos());
+        let phase = |n: u64| n as f64 * 0.0007;
+        let signal: Vec<f64> = (0..40_000).map(|k| (k as f64 * 0.21).cos()).collect();
+        for knot in [32, 256, 1024] {
+            let mut want = signal.clone();
+            scale_phased(5, &mut want, knot, phase, f);
+            let mut knots = Knots::EMPTY;
+            let mut got = signal.clone();
+            // (start, length) pairs: short and long calls, a jump back, a jump ahead.
+            let mut calls = vec![];
+            let mut at = 0;
+            for len in [1, 7, 256, 1024, 1500, 3000, 31] {
+                calls.push((at, len));
+                at += len;
+            }
+            calls.push((100, 900)); // back
+            calls.push((30_000, 5000)); // ahead, past the kept batch
+            calls.push((at, 30_000 - at));
+            calls.push((35_000, 5000));
+            let mut covered = vec![false; got.len()];
+            for (a, len) in calls {
+                let mut part = signal[a..a + len].to_vec();
+                scale_phased_kept(5 + a as u64, &mut part, knot, phase, f, &mut knots);
+                got[a..a + len].copy_from_slice(&part);
+                covered[a..a + len].iter_mut().for_each(|c| *c = true);
+            }
+            assert!(covered.iter().all(|&c| c));
+            assert_eq!(got, want, "knot {knot}");
+        }
     }
 }

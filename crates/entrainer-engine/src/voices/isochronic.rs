@@ -6,6 +6,7 @@ use crate::osc::{Carrier, CarrierSpec, Clock};
 use crate::plan::Params;
 use crate::ramp::{Lerp, Ramp};
 use crate::shapes::Shape;
+use crate::smooth::Knots;
 use crate::Result;
 
 use super::binaural::VibratoParams;
@@ -176,6 +177,7 @@ impl Isochronic {
             m: 0,
             carriers,
             pan_first: self.pan.first_cycle(&clocks[PAN], ramp.alpha(0.0)),
+            pan_knots: Box::new([Knots::EMPTY; 2]),
             clocks,
             suppression: Suppression::new(
                 self.base_hz,
@@ -195,6 +197,8 @@ pub struct IsochronicVoice {
     /// LFO clocks by continuation role (AM, VIB, WOBBLE, ...).
     clocks: [Clock; 8],
     pan_first: f64,
+    /// The pan gains' knot values, kept between calls (boxed: most voices do not pan).
+    pan_knots: Box<[Knots; 2]>,
     suppression: Suppression,
 }
 
@@ -354,8 +358,15 @@ impl IsochronicVoice {
         let clocks = [&self.clocks[AM[0]], &self.clocks[AM[1]]];
         DipAm::apply_ears(&s.am, clocks, m0, alpha, l, r, tmp);
         if s.pan.is_active() {
-            s.pan
-                .apply(&self.clocks[PAN], self.pan_first, m0, alpha, l, r);
+            s.pan.apply(
+                &self.clocks[PAN],
+                self.pan_first,
+                m0,
+                alpha,
+                l,
+                r,
+                &mut self.pan_knots,
+            );
         }
     }
 }

@@ -5,7 +5,7 @@ use crate::osc::Clock;
 use crate::plan::Params;
 use crate::ramp::Lerp;
 use crate::shapes::{cos_cycles, sin_cycles};
-use crate::smooth;
+use crate::smooth::{self, Knots};
 use crate::Result;
 
 use super::common::INV_TAU;
@@ -99,7 +99,10 @@ impl PanStage {
             && self.phase_rad.is_const()
     }
 
-    /// Multiplies L and R by the pan-law gains for frames m0...
+    /// Multiplies L and R by the pan-law gains for frames m0... `knots` keeps the gains' knot
+    /// values of a static linear pan from one call to the next (one per channel, owned by the
+    /// voice).
+    #[allow(clippy::too_many_arguments)] // the voice's clock, cycle, knots and both channels
     #[inline]
     pub fn apply(
         &self,
@@ -109,6 +112,7 @@ impl PanStage {
         alpha: &[f64],
         l: &mut [f64],
         r: &mut [f64],
+        knots: &mut [Knots; 2],
     ) {
         let linear = self.kind == PanType::Linear && self.is_static();
         if let (true, Some(inc), Some(knot)) = (
@@ -124,9 +128,9 @@ impl PanStage {
             );
             let off = self.phase_rad.start * INV_TAU;
             let tau = 2.0 * std::f64::consts::PI;
-            for (ch, out) in [&mut *l, &mut *r].into_iter().enumerate() {
+            for (ch, (out, knots)) in [&mut *l, &mut *r].into_iter().zip(knots).enumerate() {
                 let mut lfo = clock.linear(off).expect("constant rate");
-                smooth::scale_phased(
+                smooth::scale_phased_kept(
                     m0,
                     out,
                     knot,
@@ -142,6 +146,7 @@ impl PanStage {
                             (sin_cycles(theta), tau * 0.125 * dp * cos_cycles(theta))
                         }
                     },
+                    knots,
                 );
             }
             return;
