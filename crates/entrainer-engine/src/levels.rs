@@ -153,10 +153,12 @@ fn scan_step(
         let len = ((n - m) as usize).min(SCAN_BLOCK);
         let mid = m >= kin && m + len as u64 <= n - kout;
         if bounded && mid && scan.mid_peak > 0.0 {
-            // Skip test and partial sum, in bound order.
-            sl[..len].fill(0.0);
-            sr[..len].fill(0.0);
+            // Skip test and partial sum, in bound order. The sum starts as the first voice
+            // rendered when its gain is 1 over the block (0 + v = v), copied only if a second
+            // one joins it.
             let mut partial = [0.0f64; 2];
+            let mut first: Option<usize> = None;
+            let mut summed = false;
             let mut left = [0.0f64; 2];
             for j in 0..nv {
                 let Some(b) = bounds[j] else { continue };
@@ -179,11 +181,31 @@ fn scan_step(
                     skipped = true;
                     break;
                 }
-                let (vl, vr) =
-                    render_voice(&mut voices, &mut next, &mut outs, &mut scratch, j, m, len);
+                render_voice(&mut voices, &mut next, &mut outs, &mut scratch, j, m, len);
                 scan.voice_blocks[0] += 1;
-                add_voice(&step.voices[j], m, &mut sl[..len], &mut sr[..len], vl, vr);
-                partial = [abs_max(&sl[..len]), abs_max(&sr[..len])];
+                let pv = &step.voices[j];
+                if first.is_none() && !summed && pv.envelope.unity_over(m, len as u64) {
+                    first = Some(j);
+                    let (vl, vr) = (&outs[2 * j][..len], &outs[2 * j + 1][..len]);
+                    partial = [abs_max(vl), abs_max(vr)];
+                } else {
+                    if !summed {
+                        match first.take() {
+                            Some(f) => {
+                                sl[..len].copy_from_slice(&outs[2 * f][..len]);
+                                sr[..len].copy_from_slice(&outs[2 * f + 1][..len]);
+                            }
+                            None => {
+                                sl[..len].fill(0.0);
+                                sr[..len].fill(0.0);
+                            }
+                        }
+                        summed = true;
+                    }
+                    let (vl, vr) = (&outs[2 * j][..len], &outs[2 * j + 1][..len]);
+                    add_voice(pv, m, &mut sl[..len], &mut sr[..len], vl, vr);
+                    partial = [abs_max(&sl[..len]), abs_max(&sr[..len])];
+                }
                 if bounds[j].is_some() {
                     left = [left[0] - local[j][0], left[1] - local[j][1]];
                 }
