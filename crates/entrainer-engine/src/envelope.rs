@@ -116,6 +116,11 @@ impl Envelope {
         }
     }
 
+    /// No volume envelope: the gain is 1 but for the edge fades.
+    pub fn is_flat(&self) -> bool {
+        matches!(self.shape, Shape::Flat)
+    }
+
     pub fn is_unity(&self) -> bool {
         matches!(self.shape, Shape::Flat) && (self.w == 0 || (!self.fade_start && !self.fade_end))
     }

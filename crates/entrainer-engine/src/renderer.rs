@@ -10,12 +10,14 @@ use crate::clips::{Clip, ClipAudio};
 use crate::envelope::Envelope;
 use crate::error::{EngineError, Result};
 use crate::noise::BackgroundNoise;
+use crate::osc::GroupCarrier;
 use crate::plan::{CrossfadeCurve, Plan};
 use crate::ramp::Ramp;
 use crate::shapes::{cos_cycles, sin_cycles};
 use crate::timeline::{frames, Timeline};
 use crate::voices::{
-    add_into, take, voice_seed, Buf, Placement, Resources, Voice, VoiceSpec, VoiceState, CHUNK,
+    add_into, take, voice_seed, Buf, PhasorPart, Placement, Resources, Voice, VoiceSpec,
+    VoiceState, CHUNK,
 };
 
 /// Options that change the samples of a render.
@@ -274,14 +276,17 @@ impl Program {
 
     /// Step `i` with its voices positioned at step-local frame `m`.
     pub fn instantiate_step(&self, i: usize, m: u64, generation: u64) -> StepInstance {
+        let mut voices: Vec<Box<dyn Voice>> = self.steps[i]
+            .voices
+            .iter()
+            .map(|v| v.instantiate(m))
+            .collect();
+        let groups = Groups::new(&self.steps[i], &mut voices);
         StepInstance {
             index: i,
             generation,
-            voices: self.steps[i]
-                .voices
-                .iter()
-                .map(|v| v.instantiate(m))
-                .collect(),
+            voices,
+            groups: (groups.grouped != 0).then(|| Box::new(groups)),
         }
     }
 
@@ -377,13 +382,19 @@ pub struct StepInstance {
     /// Which seek or update this instance belongs to (real time discards stale ones).
     pub generation: u64,
     voices: Vec<Box<dyn Voice>>,
+    /// Its phasor groups, when it has any (found once, as the voices are built).
+    groups: Option<Box<Groups>>,
 }
 
 /// Renders a step's mix y_i for frames [m0, m0 + n) into `yl`, `yr` (n ≤ CHUNK); `scratch`
 /// holds the voice output and the voices' own scratch.
+///
+/// Voices are added in step order, except those in phasor groups ([`Groups`]), which are added
+/// after the others, one group per ear and vibrato phasor.
 pub(crate) fn render_step_mix(
     step: &PreparedStep,
     voices: &mut [Box<dyn Voice>],
+    groups: Option<&Groups>,
     m0: u64,
     yl: &mut [f64],
     yr: &mut [f64],
@@ -392,14 +403,19 @@ pub(crate) fn render_step_mix(
     let n = yl.len();
     yl.fill(0.0);
     yr.fill(0.0);
-    if let Some(first) = voices.first() {
-        prefetch(&**first);
+    let nv = voices.len().min(step.voices.len());
+    let groups = groups.unwrap_or(&Groups::NONE);
+    if let Some(first) = (0..nv).find(|&i| !groups.has(i)) {
+        prefetch(&*voices[first]);
     }
-    for i in 0..voices.len().min(step.voices.len()) {
+    for i in 0..nv {
+        if groups.has(i) {
+            continue;
+        }
         // While this voice renders, the next one's state travels to the cache: with many
         // streams on one core, each voice's state is otherwise a cache miss away.
-        if let Some(next) = voices.get(i + 1) {
-            prefetch(&**next);
+        if let Some(next) = (i + 1..nv).find(|&j| !groups.has(j)) {
+            prefetch(&*voices[next]);
         }
         if step.voices[i].envelope.unity_over(m0, n as u64) {
             voices[i].render_add(yl, yr, scratch);
@@ -409,10 +425,183 @@ pub(crate) fn render_step_mix(
             add_voice(&step.voices[i], m0, yl, yr, &vl[..n], &vr[..n]);
         }
     }
+    if groups.grouped != 0 {
+        groups.render(step, &mut voices[..nv], yl, yr, scratch);
+    }
+}
+
+/// Voices of a step that phasor groups consider (the first ones).
+const GROUPABLE: usize = 64;
+/// Distinct AM envelopes the groups of one step may use (one scratch buffer each).
+const GROUP_ENVELOPES: usize = 8;
+
+/// The step's phasor groups: voices whose output is a carrier on the phasor path per ear,
+/// with a constant gain and a static AM envelope or none (`Voice::phasor_part`), and no volume
+/// envelope but the edge fades. On each ear, the voices whose carriers share a vibrato phasor are added together
+/// by `osc::add_phasor_group`, which multiplies by the phasor once for all (F12: eight voices,
+/// one vibrato per ear). A voice joins when both its ears have company (two or more voices
+/// with that phasor, up to `osc::GROUP`), so a track without shared vibratos renders as
+/// before. Which voices join depends on the voices alone, never on the block, so the samples
+/// stay a function of the frame.
+pub(crate) struct Groups {
+    /// Bit i: voice i is added by its groups.
+    grouped: u64,
+    /// Per voice and ear: its group on that ear (groups numbered per ear in order of their
+    /// first voice).
+    group_of: [[u8; 2]; GROUPABLE],
+    /// Groups on each ear.
+    count: [u8; 2],
+    /// Per voice and ear: 1 + the index of its AM envelope (a scratch buffer), or 0.
+    envelope_of: [[u8; 2]; GROUPABLE],
+}
+
+impl Groups {
+    const NONE: Groups = Groups {
+        grouped: 0,
+        group_of: [[0; 2]; GROUPABLE],
+        count: [0; 2],
+        envelope_of: [[0; 2]; GROUPABLE],
+    };
+
+    fn new(step: &PreparedStep, voices: &mut [Box<dyn Voice>]) -> Groups {
+        let mut g = Groups::NONE;
+        let nv = voices.len().min(GROUPABLE);
+        let mut keys = vec![[[0u64; 7]; 2]; nv];
+        let mut envelopes: Vec<[u64; 7]> = Vec::new();
+        let mut eligible = 0u64;
+        for (i, v) in voices.iter_mut().enumerate().take(nv) {
+            if !step.voices[i].envelope.is_flat() {
+                continue;
+            }
+            let Some(part) = v.phasor_part() else {
+                continue;
+            };
+            // Its envelopes, each found or added (a voice that would overflow stays out).
+            let mut slots = [0u8; 2];
+            let mut fits = true;
+            let mut added = envelopes.clone();
+            for c in 0..2 {
+                if let Some((am, clock)) = part.am[c] {
+                    let key = am.envelope_key(clock);
+                    match added.iter().position(|k| *k == key) {
+                        Some(e) => slots[c] = e as u8 + 1,
+                        None if added.len() < GROUP_ENVELOPES => {
+                            added.push(key);
+                            slots[c] = added.len() as u8;
+                        }
+                        None => fits = false,
+                    }
+                }
+            }
+            if fits {
+                envelopes = added;
+                keys[i] = part.keys();
+                g.envelope_of[i] = slots;
+                eligible |= 1 << i;
+            }
+        }
+        for i in 0..nv {
+            if eligible & (1 << i) == 0 {
+                continue;
+            }
+            let company = (0..2).all(|c| {
+                let same = |j: usize| eligible & (1 << j) != 0 && keys[j][c] == keys[i][c];
+                let before = (0..i).filter(|&j| same(j)).count();
+                let all = (0..nv).filter(|&j| same(j)).count();
+                all >= 2 && before < crate::osc::GROUP
+            });
+            if company {
+                g.grouped |= 1 << i;
+            }
+        }
+        // Number the groups of each ear.
+        for c in 0..2 {
+            for i in 0..nv {
+                if !g.has(i) {
+                    continue;
+                }
+                match (0..i).find(|&j| g.has(j) && keys[j][c] == keys[i][c]) {
+                    Some(j) => g.group_of[i][c] = g.group_of[j][c],
+                    None => {
+                        g.group_of[i][c] = g.count[c];
+                        g.count[c] += 1;
+                    }
+                }
+            }
+        }
+        g
+    }
+
+    fn has(&self, i: usize) -> bool {
+        i < GROUPABLE && self.grouped & (1 << i) != 0
+    }
+
+    /// Adds the grouped voices into `yl`, `yr` and advances them.
+    fn render(
+        &self,
+        step: &PreparedStep,
+        voices: &mut [Box<dyn Voice>],
+        yl: &mut [f64],
+        yr: &mut [f64],
+        scratch: &mut [Buf],
+    ) {
+        let n = yl.len();
+        let nv = voices.len().min(GROUPABLE);
+        let mut parts: [Option<PhasorPart<'_>>; GROUPABLE] = [const { None }; GROUPABLE];
+        for (i, v) in voices.iter_mut().enumerate().take(nv) {
+            if self.has(i) {
+                parts[i] = Some(v.phasor_part().expect("grouped voices have parts"));
+            }
+        }
+        let (bufs, _) = take::<GROUP_ENVELOPES>(scratch);
+        // The envelopes the grouped voices use, each computed once.
+        let mut done = 0u32;
+        for (i, part) in parts.iter().enumerate() {
+            let Some(part) = part else { continue };
+            for c in 0..2 {
+                let e = self.envelope_of[i][c] as usize;
+                if e > 0 && done & (1 << e) == 0 {
+                    let (am, clock) = part.am[c].expect("an active AM");
+                    // A static AM reads no α.
+                    am.envelope(clock, *part.m, &[], &mut bufs[e - 1][..n]);
+                    done |= 1 << e;
+                }
+            }
+        }
+        let bufs = &*bufs;
+        for (c, out) in [yl, yr].into_iter().enumerate() {
+            for group in 0..self.count[c] {
+                let mut members: [Option<GroupCarrier<'_>>; crate::osc::GROUP] =
+                    [const { None }; crate::osc::GROUP];
+                let mut g = 0;
+                for (j, part) in parts.iter_mut().enumerate() {
+                    let Some(part) = part else { continue };
+                    if self.group_of[j][c] != group {
+                        continue;
+                    }
+                    let e = self.envelope_of[j][c] as usize;
+                    let envelope = &step.voices[j].envelope;
+                    let m = *part.m;
+                    members[g] = Some(GroupCarrier {
+                        carrier: &mut part.carriers[c],
+                        gain: part.gains[c],
+                        env: (e > 0).then(|| &bufs[e - 1][..n]),
+                        vol: (!envelope.unity_over(m, n as u64)).then_some((envelope, m)),
+                    });
+                    g += 1;
+                }
+                crate::osc::add_phasor_group(&mut members, out);
+            }
+        }
+        for part in parts.iter_mut().flatten() {
+            *part.m += n as u64;
+        }
+    }
 }
 
 /// y += e(m)·v over frames m0..: one voice's share of the step mix. The level analysis sums
-/// voices rendered apart with this same arithmetic, so its peaks are the mix's bits.
+/// voices rendered apart with this same arithmetic, so its peaks are the mix's bits (to
+/// within rounding for voices in phasor groups, which the mix adds in one sum).
 #[inline]
 pub(crate) fn add_voice(
     pv: &PreparedVoice,
@@ -717,6 +906,7 @@ impl Renderer {
                 render_step_mix(
                     &program.steps[i],
                     &mut a.voices,
+                    a.groups.as_deref(),
                     m0,
                     &mut yl[..n],
                     &mut yr[..n],
@@ -748,7 +938,9 @@ mod tests {
     use crate::voices::Scratch;
 
     /// Voices that add straight into the step mix (`Voice::render_add`) give the bits of
-    /// rendering each voice apart and adding it, which the level analysis does.
+    /// rendering each voice apart and adding it, which the level analysis does; the voices in
+    /// phasor groups (here the first three, which share their vibratos) give them to within
+    /// rounding.
     #[test]
     fn adding_straight_into_the_mix_equals_rendering_then_adding() {
         let bin = |extra: serde_json::Value| {
@@ -808,22 +1000,131 @@ mod tests {
         }))
         .unwrap();
         let program = Arc::new(Program::new(&plan, RenderOptions::default()).unwrap());
+        let grouped = program
+            .instantiate_step(0, 0, 0)
+            .groups
+            .map_or(0, |g| g.grouped);
+        assert_eq!(
+            grouped, 0b111,
+            "voices 0–2 share both vibratos; 3 shares only one"
+        );
+        // The same plan without the grouped voices: every voice is added on its own.
+        let mut solo = plan.clone();
+        solo.steps[0].voices.drain(..3);
+        let solo = Arc::new(Program::new(&solo, RenderOptions::default()).unwrap());
+        assert!(solo.instantiate_step(0, 0, 0).groups.is_none());
+        for (program, exact) in [(&program, false), (&solo, true)] {
+            let step = &program.steps[0];
+            let mut r = Renderer::new(Arc::clone(program), Levels::unity(1));
+            let mut apart: Vec<Box<dyn Voice>> =
+                step.voices.iter().map(|v| v.instantiate(0)).collect();
+            let mut scratch = Scratch::boxed();
+            let (mut vl, mut vr) = (vec![0.0; CHUNK], vec![0.0; CHUNK]);
+            let mut m0 = 0u64;
+            // Through the 10 ms fade at the start (441 frames) and past it.
+            for n in [1usize, 64, 200, 256, 37, 256, 256, 5, 1024] {
+                let (mut l, mut rr) = (vec![0.0; n], vec![0.0; n]);
+                r.render_mix(&mut l, &mut rr);
+                let (mut yl, mut yr) = (vec![0.0; n], vec![0.0; n]);
+                for (pv, v) in step.voices.iter().zip(apart.iter_mut()) {
+                    v.render(&mut vl[..n], &mut vr[..n], &mut scratch.0);
+                    add_voice(pv, m0, &mut yl, &mut yr, &vl[..n], &vr[..n]);
+                }
+                if exact {
+                    assert_eq!((l, rr), (yl, yr), "frames {m0}..{}", m0 + n as u64);
+                } else {
+                    let worst = l
+                        .iter()
+                        .zip(&yl)
+                        .chain(rr.iter().zip(&yr))
+                        .map(|(a, b)| (a - b).abs())
+                        .fold(0.0, f64::max);
+                    // Voice amplitudes add up to 2.6: a few rounding steps of that.
+                    assert!(worst < 4e-15, "frames {m0}..{}: {worst:e}", m0 + n as u64);
+                }
+                m0 += n as u64;
+            }
+        }
+    }
+
+    /// Phasor groups add their voices as a function of the frame alone: any blocks, any start
+    /// (the edge fades included), the same bits. The grouped sum also equals the voices added
+    /// one by one to within rounding over a long stretch.
+    #[test]
+    fn phasor_groups_are_block_and_seek_invariant() {
+        let bin = |amp: f64, base: f64, am: bool| {
+            let mut p = serde_json::json!({
+                "amp_l": [amp, amp], "amp_r": [amp, amp],
+                "base_freq_hz": [base, base], "beat_freq_hz": [4.0, 4.0],
+                "vib_range_l_hz": [0.5, 0.5], "vib_freq_l_hz": [2.0, 2.0],
+                "vib_range_r_hz": [0.25, 0.25], "vib_freq_r_hz": [1.667, 1.667]
+            });
+            if am {
+                p["am_depth_l"] = serde_json::json!([0.5, 0.5]);
+                p["am_freq_l_hz"] = serde_json::json!([0.05, 0.05]);
+                p["am_depth_r"] = serde_json::json!([0.5, 0.5]);
+                p["am_freq_r_hz"] = serde_json::json!([0.05, 0.05]);
+            }
+            serde_json::json!({"source_index": 0, "function": "binaural_beat", "seed": null,
+                               "ramp": null, "envelope": null, "params": p})
+        };
+        let voices: Vec<_> = (0..19)
+            .map(|j| bin(0.05 + 0.01 * j as f64, 100.0 + 37.3 * j as f64, j % 3 == 1))
+            .collect();
+        let plan: Plan = serde_json::from_value(serde_json::json!({
+            "steps": [{"source_index": 0, "duration_s": 3.0, "crossfade_out_s": 0.0,
+                       "crossfade_curve": "linear", "description": "", "voices": voices}]
+        }))
+        .unwrap();
+        let program = Arc::new(Program::new(&plan, RenderOptions::default()).unwrap());
+        // 19 voices: the first 16 of each ear's group join (crate::osc::GROUP).
+        let grouped = program.instantiate_step(0, 0, 0).groups.map(|g| g.grouped);
+        assert_eq!(grouped, Some((1 << 16) - 1));
+        let total = program.total_frames() as usize;
+        let render = |start: u64, blocks: &[usize]| {
+            let mut r = Renderer::new(Arc::clone(&program), Levels::unity(1));
+            r.seek(start);
+            let (mut l, mut rr) = (Vec::new(), Vec::new());
+            let mut at = start as usize;
+            let mut q = 0;
+            while at < total {
+                let n = blocks[q % blocks.len()].min(total - at);
+                let (mut a, mut b) = (vec![0.0; n], vec![0.0; n]);
+                r.render_mix(&mut a, &mut b);
+                l.extend(a);
+                rr.extend(b);
+                at += n;
+                q += 1;
+            }
+            (l, rr)
+        };
+        let whole = render(0, &[1024]);
+        for blocks in [&[1usize, 7, 64][..], &[256], &[333, 1000, 3]] {
+            assert_eq!(render(0, blocks), whole, "blocks {blocks:?}");
+        }
+        let tail = 130_001usize;
+        let (l, r) = render(tail as u64, &[500]);
+        assert_eq!((&l[..], &r[..]), (&whole.0[tail..], &whole.1[tail..]));
+        // Against the voices one by one.
         let step = &program.steps[0];
-        let mut r = Renderer::new(Arc::clone(&program), Levels::unity(1));
         let mut apart: Vec<Box<dyn Voice>> = step.voices.iter().map(|v| v.instantiate(0)).collect();
         let mut scratch = Scratch::boxed();
         let (mut vl, mut vr) = (vec![0.0; CHUNK], vec![0.0; CHUNK]);
-        let mut m0 = 0u64;
-        for n in [1usize, 64, 200, 256, 37, 256, 256, 5] {
-            let (mut l, mut rr) = (vec![0.0; n], vec![0.0; n]);
-            r.render_mix(&mut l, &mut rr);
+        let mut worst: f64 = 0.0;
+        for m0 in (0..total).step_by(CHUNK) {
+            let n = CHUNK.min(total - m0);
             let (mut yl, mut yr) = (vec![0.0; n], vec![0.0; n]);
             for (pv, v) in step.voices.iter().zip(apart.iter_mut()) {
                 v.render(&mut vl[..n], &mut vr[..n], &mut scratch.0);
-                add_voice(pv, m0, &mut yl, &mut yr, &vl[..n], &vr[..n]);
+                add_voice(pv, m0 as u64, &mut yl, &mut yr, &vl[..n], &vr[..n]);
             }
-            assert_eq!((l, rr), (yl, yr), "frames {m0}..{}", m0 + n as u64);
-            m0 += n as u64;
+            for k in 0..n {
+                worst = worst
+                    .max((yl[k] - whole.0[m0 + k]).abs())
+                    .max((yr[k] - whole.1[m0 + k]).abs());
+            }
         }
+        assert!(worst < 1e-14, "{worst:e}");
+        assert!(worst > 0.0, "the grouped sum is not the voices' own sum");
     }
 }

@@ -13,7 +13,7 @@ use super::common::{
 };
 use super::pan::PanStage;
 use super::{add_into, render_then_add, take, Buf};
-use super::{Placement, Signature, Voice, VoiceState};
+use super::{PhasorPart, Placement, Signature, Voice, VoiceState};
 
 /// Clock roles carried by continuation.
 const AM: [usize; 2] = [0, 1];
@@ -256,6 +256,27 @@ impl Voice for BinauralVoice {
             }
         }
         self.m += n as u64;
+    }
+
+    fn phasor_part(&mut self) -> Option<PhasorPart<'_>> {
+        let s = &self.spec;
+        if s.wobble.is_active() || s.pan.is_active() || !s.amp[0].is_const() || !s.amp[1].is_const()
+        {
+            return None;
+        }
+        if s.am.iter().any(|a| a.is_active() && !a.is_static()) {
+            return None;
+        }
+        if self.carriers.iter().any(|c| c.phasor_key().is_none()) {
+            return None;
+        }
+        let clocks = &self.clocks;
+        Some(PhasorPart {
+            carriers: &mut self.carriers,
+            gains: [s.amp[0].start, s.amp[1].start],
+            am: [0, 1].map(|c| s.am[c].is_active().then(|| (&s.am[c], &clocks[AM[c]]))),
+            m: &mut self.m,
+        })
     }
 
     fn seek(&mut self, m: u64) {

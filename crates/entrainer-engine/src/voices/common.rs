@@ -103,7 +103,7 @@ impl DipAm {
         self.depth.start != 0.0 || self.depth.end != 0.0
     }
 
-    fn is_static(&self) -> bool {
+    pub fn is_static(&self) -> bool {
         self.depth.is_const()
             && self.rate_hz.is_const()
             && self.phase_rad.is_const()
@@ -126,6 +126,19 @@ impl DipAm {
                 *o *= g;
             }
         });
+    }
+
+    /// What a static envelope depends on, as bits: envelopes with the same key are equal.
+    pub fn envelope_key(&self, clock: &Clock) -> [u64; 7] {
+        [
+            self.depth.start.to_bits(),
+            self.rate_hz.start.to_bits(),
+            self.phase_rad.start.to_bits(),
+            self.skew.start.to_bits(),
+            clock.p0.to_bits(),
+            clock.rate.start.to_bits(),
+            u64::from(clock.sample_rate()),
+        ]
     }
 
     /// Whether both ears get the same envelope (same parameters, same clock).
@@ -289,15 +302,7 @@ impl DipAm {
             return f(e);
         }
         let key = cache::Key {
-            what: [
-                self.depth.start.to_bits(),
-                self.rate_hz.start.to_bits(),
-                self.phase_rad.start.to_bits(),
-                self.skew.start.to_bits(),
-                clock.p0.to_bits(),
-                clock.rate.start.to_bits(),
-                u64::from(clock.sample_rate()),
-            ],
+            what: self.envelope_key(clock),
             n0: m0,
             len: n,
         };

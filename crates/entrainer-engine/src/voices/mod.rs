@@ -15,11 +15,11 @@ mod subliminal;
 
 use crate::error::{EngineError, Result};
 use crate::filters::Df1;
-use crate::osc::Phase;
+use crate::osc::{Carrier, Clock, Phase};
 use crate::plan::{Params, VoicePlan};
 use crate::ramp::Ramp;
 
-pub use common::CHUNK;
+pub use common::{DipAm, CHUNK};
 
 /// Function names this engine renders, in registry order.
 pub const IMPLEMENTED: [&str; 15] = [
@@ -96,6 +96,34 @@ pub trait Voice: Send {
     /// analysis skips on it (`levels.rs`), so it must never be below the output.
     fn block_bound(&self, _m0: u64, _n: u64) -> Option<[f64; 2]> {
         None
+    }
+    /// The voice's carriers when its output is exactly gain·e(n)·sin 2πΦ(n) per ear, each
+    /// carrier on the phasor path (`osc::Carrier::phasor_key`) and e a static AM envelope or
+    /// none: the step renderer may then add it with the other voices that share its vibrato
+    /// phasors (`osc::add_phasor_group`). None (the default) otherwise; the answer never
+    /// changes while the voice lives.
+    fn phasor_part(&mut self) -> Option<PhasorPart<'_>> {
+        None
+    }
+}
+
+/// A voice's share of the step's phasor groups ([`Voice::phasor_part`]).
+pub struct PhasorPart<'a> {
+    /// Each on the phasor path ([`Carrier::phasor_key`] is Some).
+    pub carriers: &'a mut [Carrier; 2],
+    pub gains: [f64; 2],
+    /// Each ear's AM with its clock (static, so that its envelope needs no α), when active.
+    pub am: [Option<(&'a DipAm, &'a Clock)>; 2],
+    /// The voice's position, which the renderer advances after adding its carriers.
+    pub m: &'a mut u64,
+}
+
+impl PhasorPart<'_> {
+    /// Each ear's [`Carrier::phasor_key`].
+    pub fn keys(&self) -> [[u64; 7]; 2] {
+        self.carriers
+            .each_ref()
+            .map(|c| c.phasor_key().expect("carriers on the phasor path"))
     }
 }
 
