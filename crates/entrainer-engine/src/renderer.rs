@@ -286,7 +286,7 @@ impl Program {
             index: i,
             generation,
             voices,
-            groups: (groups.grouped != 0).then(|| Box::new(groups)),
+            groups: (groups.grouped != 0 || groups.twins != 0).then(|| Box::new(groups)),
         }
     }
 
@@ -389,8 +389,9 @@ pub struct StepInstance {
 /// Renders a step's mix y_i for frames [m0, m0 + n) into `yl`, `yr` (n ≤ CHUNK); `scratch`
 /// holds the voice output and the voices' own scratch.
 ///
-/// Voices are added in step order, except those in phasor groups ([`Groups`]), which are added
-/// after the others, one group per ear and vibrato phasor.
+/// Voices are added in step order, except twin voices ([`Voice::is_twin`]), added first and
+/// once for both ears when the step has two or more, and those in phasor groups ([`Groups`]),
+/// added after the others, one group per ear and vibrato phasor.
 pub(crate) fn render_step_mix(
     step: &PreparedStep,
     voices: &mut [Box<dyn Voice>],
@@ -402,19 +403,39 @@ pub(crate) fn render_step_mix(
 ) {
     let n = yl.len();
     yl.fill(0.0);
-    yr.fill(0.0);
     let nv = voices.len().min(step.voices.len());
     let groups = groups.unwrap_or(&Groups::NONE);
-    if let Some(first) = (0..nv).find(|&i| !groups.has(i)) {
+    if groups.twins == 0 {
+        yr.fill(0.0);
+    } else {
+        // Twin voices first, once for both ears.
+        for i in 0..nv {
+            if !groups.is_twin(i) {
+                continue;
+            }
+            if step.voices[i].envelope.unity_over(m0, n as u64) {
+                voices[i].add_twin(yl, scratch);
+            } else {
+                let ([vl, vr], rest) = take::<2>(scratch);
+                voices[i].render(&mut vl[..n], &mut vr[..n], rest);
+                for k in 0..n {
+                    yl[k] += step.voices[i].envelope.gain(m0 + k as u64) * vl[k];
+                }
+            }
+        }
+        yr.copy_from_slice(yl);
+    }
+    let own = |i: usize| !groups.has(i) && !groups.is_twin(i);
+    if let Some(first) = (0..nv).find(|&i| own(i)) {
         prefetch(&*voices[first]);
     }
     for i in 0..nv {
-        if groups.has(i) {
+        if groups.has(i) || groups.is_twin(i) {
             continue;
         }
         // While this voice renders, the next one's state travels to the cache: with many
         // streams on one core, each voice's state is otherwise a cache miss away.
-        if let Some(next) = (i + 1..nv).find(|&j| !groups.has(j)) {
+        if let Some(next) = (i + 1..nv).find(|&j| own(j)) {
             prefetch(&*voices[next]);
         }
         if step.voices[i].envelope.unity_over(m0, n as u64) {
@@ -446,6 +467,9 @@ const GROUP_ENVELOPES: usize = 8;
 pub(crate) struct Groups {
     /// Bit i: voice i is added by its groups.
     grouped: u64,
+    /// Bit i: voice i is a twin ([`Voice::is_twin`]) added once for both ears, before the
+    /// others (when the step has two or more).
+    twins: u64,
     /// Per voice and ear: its group on that ear (groups numbered per ear in order of their
     /// first voice).
     group_of: [[u8; 2]; GROUPABLE],
@@ -458,6 +482,7 @@ pub(crate) struct Groups {
 impl Groups {
     const NONE: Groups = Groups {
         grouped: 0,
+        twins: 0,
         group_of: [[0; 2]; GROUPABLE],
         count: [0; 2],
         envelope_of: [[0; 2]; GROUPABLE],
@@ -514,6 +539,13 @@ impl Groups {
                 g.grouped |= 1 << i;
             }
         }
+        // Twins: the other voices with the same signal on both ears and no volume envelope.
+        let twins = (0..nv)
+            .filter(|&i| !g.has(i) && step.voices[i].envelope.is_flat() && voices[i].is_twin())
+            .fold(0u64, |t, i| t | 1 << i);
+        if twins.count_ones() >= 2 {
+            g.twins = twins;
+        }
         // Number the groups of each ear.
         for c in 0..2 {
             for i in 0..nv {
@@ -534,6 +566,10 @@ impl Groups {
 
     fn has(&self, i: usize) -> bool {
         i < GROUPABLE && self.grouped & (1 << i) != 0
+    }
+
+    fn is_twin(&self, i: usize) -> bool {
+        i < GROUPABLE && self.twins & (1 << i) != 0
     }
 
     /// Adds the grouped voices into `yl`, `yr` and advances them.
@@ -601,7 +637,7 @@ impl Groups {
 
 /// y += e(m)·v over frames m0..: one voice's share of the step mix. The level analysis sums
 /// voices rendered apart with this same arithmetic, so its peaks are the mix's bits (to
-/// within rounding for voices in phasor groups, which the mix adds in one sum).
+/// within rounding for twin voices and phasor groups, which the mix adds in its own order).
 #[inline]
 pub(crate) fn add_voice(
     pv: &PreparedVoice,
@@ -1080,9 +1116,64 @@ mod tests {
         // 19 voices: the first 16 of each ear's group join (crate::osc::GROUP).
         let grouped = program.instantiate_step(0, 0, 0).groups.map(|g| g.grouped);
         assert_eq!(grouped, Some((1 << 16) - 1));
+        let worst = block_seek_invariant_and_near_the_voices_sum(&program);
+        assert!(worst < 1e-14, "{worst:e}");
+        assert!(worst > 0.0, "the grouped sum is not the voices' own sum");
+    }
+
+    /// Twin voices (the same signal on both ears) are added once for both ears, first: the
+    /// same bits whatever the blocks or the start, the voices' own sum to within rounding.
+    #[test]
+    fn twin_voices_are_block_and_seek_invariant() {
+        let bin = |extra: serde_json::Value| {
+            let mut p = serde_json::json!({
+                "amp_l": [0.2, 0.2], "amp_r": [0.2, 0.2],
+                "base_freq_hz": [900.0, 900.0], "beat_freq_hz": [0.0, 0.0]
+            });
+            for (k, v) in extra.as_object().unwrap() {
+                p[k] = v.clone();
+            }
+            serde_json::json!({"source_index": 0, "function": "binaural_beat", "seed": null,
+                               "ramp": null, "envelope": null, "params": p})
+        };
+        let voices = vec![
+            bin(serde_json::json!({"beat_freq_hz": [4.0, 4.0]})), // not a twin
+            bin(serde_json::json!({})),
+            bin(
+                serde_json::json!({"base_freq_hz": [15_612.0, 15_612.0], "amp_l": [0.01, 0.01],
+                                   "amp_r": [0.01, 0.01]}),
+            ),
+            bin(
+                serde_json::json!({"vib_range_l_hz": [330.0, 330.0], "vib_freq_l_hz": [0.4, 0.4],
+                                   "vib_range_r_hz": [330.0, 330.0], "vib_freq_r_hz": [0.4, 0.4],
+                                   "vib_shape": "triangle"}),
+            ),
+            // AM: not added as a twin.
+            bin(
+                serde_json::json!({"am_depth_l": [0.5, 0.5], "am_freq_l_hz": [0.7, 0.7],
+                                   "am_depth_r": [0.5, 0.5], "am_freq_r_hz": [0.7, 0.7]}),
+            ),
+        ];
+        let plan: Plan = serde_json::from_value(serde_json::json!({
+            "steps": [{"source_index": 0, "duration_s": 3.0, "crossfade_out_s": 0.0,
+                       "crossfade_curve": "linear", "description": "", "voices": voices}]
+        }))
+        .unwrap();
+        let program = Arc::new(Program::new(&plan, RenderOptions::default()).unwrap());
+        let groups = program.instantiate_step(0, 0, 0).groups;
+        assert_eq!(groups.map(|g| (g.grouped, g.twins)), Some((0, 0b1110)));
+        let worst = block_seek_invariant_and_near_the_voices_sum(&program);
+        assert!(worst < 1e-15, "{worst:e}");
+        assert!(worst > 0.0, "the twins' sum is not the voices' own sum");
+    }
+
+    /// Renders `program`'s one step in several block patterns and from a seek, checks that
+    /// they agree bit for bit (the 10 ms edge fades included), and returns the largest
+    /// difference from adding its voices, rendered apart, one by one.
+    fn block_seek_invariant_and_near_the_voices_sum(program: &Arc<Program>) -> f64 {
         let total = program.total_frames() as usize;
         let render = |start: u64, blocks: &[usize]| {
-            let mut r = Renderer::new(Arc::clone(&program), Levels::unity(1));
+            let mut r = Renderer::new(Arc::clone(program), Levels::unity(1));
             r.seek(start);
             let (mut l, mut rr) = (Vec::new(), Vec::new());
             let mut at = start as usize;
@@ -1124,7 +1215,6 @@ mod tests {
                     .max((yr[k] - whole.1[m0 + k]).abs());
             }
         }
-        assert!(worst < 1e-14, "{worst:e}");
-        assert!(worst > 0.0, "the grouped sum is not the voices' own sum");
+        worst
     }
 }

@@ -279,6 +279,23 @@ impl Voice for BinauralVoice {
         })
     }
 
+    fn is_twin(&self) -> bool {
+        let s = &self.spec;
+        !s.wobble.is_active()
+            && !s.pan.is_active()
+            && s.amp[0].is_const()
+            && !s.am[0].is_active()
+            && !s.am[1].is_active()
+            && twin_ears(&self.carriers, &s.amp)
+    }
+
+    fn add_twin(&mut self, y: &mut [f64], _scratch: &mut [Buf]) {
+        let [c0, c1] = &mut self.carriers;
+        c0.add_sin_scaled(y, self.spec.amp[0].start);
+        c1.follow(c0);
+        self.m += y.len() as u64;
+    }
+
     fn seek(&mut self, m: u64) {
         self.m = m;
         for c in &mut self.carriers {

@@ -105,6 +105,17 @@ pub trait Voice: Send {
     fn phasor_part(&mut self) -> Option<PhasorPart<'_>> {
         None
     }
+    /// Whether both ears are the same signal, without a volume stage of the voice's own that
+    /// [`Voice::add_twin`] would skip: the step renderer may then add the voice once for both
+    /// ears. False (the default) otherwise; the answer never changes while the voice lives.
+    fn is_twin(&self) -> bool {
+        false
+    }
+    /// For a twin voice: y += its (either) ear's output for the next `y.len()` frames, bit
+    /// for bit what [`Voice::render`] writes to each ear, and advances.
+    fn add_twin(&mut self, _y: &mut [f64], _scratch: &mut [Buf]) {
+        unreachable!("only twin voices add one ear")
+    }
 }
 
 /// A voice's share of the step's phasor groups ([`Voice::phasor_part`]).
