@@ -294,6 +294,9 @@ pub struct Carrier {
     phasor: usize,
     /// e^{2πi·rate_inc·K} (re, im): the vibrato LFO's turn from one phasor knot to the next.
     knot_step: [f64; 2],
+    /// The phasor path's knots of the current batch, kept between calls (a cache: calls
+    /// shorter than a batch would otherwise start it again). Boxed, and only on that path.
+    knots: Option<Box<KnotBatch>>,
     /// Static triangle vibrato: [`Carrier::fill_sin`] runs the chirp recurrence, and this is
     /// where it stopped, to continue it in the next call. Boxed, so that the other carriers
     /// stay small (many streams share one core's caches); built with the carrier, off the
@@ -385,6 +388,7 @@ impl Carrier {
             }
             _ => [1.0, 0.0],
         };
+        let knots = (phasor > 0).then(|| Box::new(KnotBatch::NONE));
         let chirp = matches!(
             mode,
             Mode::StaticVibrato {
@@ -419,6 +423,7 @@ impl Carrier {
             smooth,
             phasor,
             knot_step,
+            knots,
             chirp,
             rot,
             lin_cache,
@@ -728,6 +733,29 @@ impl Carrier {
 /// absolute multiples of KNOTS knots).
 const KNOTS: usize = 8;
 
+/// The knots of one batch of the vibrato phasor computed so far (`Carrier::vibrato_phasor`):
+/// the LFO phasor (kc, ks) and V (pc, ps) at knots 0 .. `have` of the batch at frame `nb`.
+#[derive(Debug, Clone, Copy)]
+struct KnotBatch {
+    nb: u64,
+    have: usize,
+    kc: [f64; KNOTS + 1],
+    ks: [f64; KNOTS + 1],
+    pc: [f64; KNOTS + 1],
+    ps: [f64; KNOTS + 1],
+}
+
+impl KnotBatch {
+    const NONE: KnotBatch = KnotBatch {
+        nb: 0,
+        have: 0,
+        kc: [0.0; KNOTS + 1],
+        ks: [0.0; KNOTS + 1],
+        pc: [0.0; KNOTS + 1],
+        ps: [0.0; KNOTS + 1],
+    };
+}
+
 /// (cos θ, sin θ) for |θ| ≤ 0.19 by their Taylor series (truncation below 1e-17).
 #[inline(always)]
 fn small_cis(t: f64) -> (f64, f64) {
@@ -965,6 +993,7 @@ impl Carrier {
                 let n0 = self.next_n;
                 let (mut lin, mut cz) = (self.lin_cache[0], self.chunk);
                 let mut lfo = self.lin_cache[1];
+                let mut kb = self.knots.take().expect("the phasor path keeps knots");
                 for (p, seg) in out.chunks_mut(cache::PIECE).enumerate() {
                     let n = n0 + (p * cache::PIECE) as u64;
                     let env = env.map(|e| &e[p * cache::PIECE..p * cache::PIECE + seg.len()]);
@@ -976,12 +1005,13 @@ impl Carrier {
                     cache::VIBRATO.with(|cache| {
                         let mut cache = cache.borrow_mut();
                         let v = cache.get(key, |re, im| {
-                            self.vibrato_phasor(&mut lfo, n, re, im);
+                            self.vibrato_phasor(&mut lfo, &mut kb, n, re, im);
                         });
                         self.phasor_chunks::<ADD>(gain, n, seg, (&mut lin, &mut cz), Some(v), env);
                     });
                 }
                 (self.lin_cache, self.chunk) = ([lin, lfo], cz);
+                self.knots = Some(kb);
                 self.next_n += out.len() as u64;
             }
             Mode::StaticVibrato { .. } if self.chirp.is_some() => {
@@ -1164,7 +1194,14 @@ impl Carrier {
     /// e^{2πiΔv}, Δv small enough for a short series, |2πΔv| ≤ 0.189), a complex quintic
     /// Hermite between them through V, V' and V'' (error below 1e-9, `smooth::phasor_knot`).
     /// A function of the vibrato and n alone.
-    fn vibrato_phasor(&self, lfo: &mut LinearPhase, n0: u64, re: &mut [f64], im: &mut [f64]) {
+    fn vibrato_phasor(
+        &self,
+        lfo: &mut LinearPhase,
+        kb: &mut KnotBatch,
+        n0: u64,
+        re: &mut [f64],
+        im: &mut [f64],
+    ) {
         let Mode::StaticVibrato {
             scale,
             rate_inc,
@@ -1190,24 +1227,26 @@ impl Carrier {
             let nb = n - n % span;
             let q_first = ((n - nb) / kn as u64) as usize;
             let q_last = (((n0 + len as u64).min(nb + span) - 1 - nb) / kn as u64) as usize;
-            let mut kc = [0.0; KNOTS + 1];
-            let mut ks = [0.0; KNOTS + 1];
-            let mut pc = [0.0; KNOTS + 1];
-            let mut ps = [0.0; KNOTS + 1];
-            let x0 = lfo.at(nb);
-            (kc[0], ks[0]) = (cos_cycles(x0), sin_cycles(x0));
-            let mut v = s2 * (c0 - kc[0]);
-            let v0 = frac(v);
-            (pc[0], ps[0]) = (cos_cycles(v0), sin_cycles(v0));
-            for q in 0..=q_last {
+            // Knots 0 ..= q_last + 1 of the batch: the first exact, the others by recurrence,
+            // carried on from those a previous call computed (the same operations).
+            if kb.nb != nb || kb.have == 0 {
+                let x0 = lfo.at(nb);
+                (kb.kc[0], kb.ks[0]) = (cos_cycles(x0), sin_cycles(x0));
+                let v0 = frac(s2 * (c0 - kb.kc[0]));
+                (kb.pc[0], kb.ps[0]) = (cos_cycles(v0), sin_cycles(v0));
+                (kb.nb, kb.have) = (nb, 1);
+            }
+            let KnotBatch { kc, ks, pc, ps, .. } = kb;
+            for q in kb.have - 1..=q_last {
+                let v = s2 * (c0 - kc[q]);
                 kc[q + 1] = fma(kc[q], lr, -(ks[q] * li));
                 ks[q + 1] = fma(kc[q], li, ks[q] * lr);
                 let v1 = s2 * (c0 - kc[q + 1]);
                 let (dc, ds) = small_cis(2.0 * std::f64::consts::PI * (v1 - v));
-                v = v1;
                 pc[q + 1] = fma(pc[q], dc, -(ps[q] * ds));
                 ps[q + 1] = fma(pc[q], ds, ps[q] * dc);
             }
+            kb.have = kb.have.max(q_last + 2);
             for q in q_first..=q_last {
                 let base = nb + (q * kn) as u64;
                 let k0 = if q == q_first { (n - base) as usize } else { 0 };
@@ -1346,10 +1385,10 @@ pub struct GroupCarrier<'a> {
 ///
 /// Each carrier alone costs a pass over V and the output per sample (`Carrier::sin_into`).
 /// Since Im(C_j·V)·e_j summed over j is Im((Σ_j e_j·C_j)·V), the group sums its carriers'
-/// constant parts S = Σ_j e_j·g_j·C_j in registers, eight frames at a time, and multiplies by
-/// V once: per carrier and frame, two table values and four multiply-adds. The samples are
-/// those of the carriers added one by one to within rounding (a few 1e-16 of the sum), and
-/// like them a function of n alone.
+/// constant parts S = Σ_j e_j·g_j·C_j in registers, sixteen frames at a time, and multiplies
+/// by V once: per carrier and frame, two table values and four multiply-adds (and two
+/// multiplies by its envelope). The samples are those of the carriers added one by one to
+/// within rounding (a few 1e-16 of the sum), and like them a function of n alone.
 pub fn add_phasor_group(members: &mut [Option<GroupCarrier<'_>>], out: &mut [f64]) {
     let g = members.iter().take_while(|m| m.is_some()).count();
     assert!((1..=GROUP).contains(&g), "1 to {GROUP} carriers first");
@@ -1360,6 +1399,10 @@ pub fn add_phasor_group(members: &mut [Option<GroupCarrier<'_>>], out: &mut [f64
     };
     let (key, n0, mut lfo) = lead(members);
     let key = key.expect("the phasor path");
+    let mut kb = members[0]
+        .as_mut()
+        .and_then(|m| m.carrier.knots.take())
+        .expect("the phasor path keeps knots");
     debug_assert!(members
         .iter()
         .flatten()
@@ -1376,14 +1419,16 @@ pub fn add_phasor_group(members: &mut [Option<GroupCarrier<'_>>], out: &mut [f64
         cache::VIBRATO.with(|cache| {
             let mut cache = cache.borrow_mut();
             let first = &*members[0].as_ref().expect("counted").carrier;
-            let (vr, vi) = cache.get(k, |re, im| first.vibrato_phasor(&mut lfo, n, re, im));
+            let (vr, vi) = cache.get(k, |re, im| {
+                first.vibrato_phasor(&mut lfo, &mut kb, n, re, im)
+            });
             group_chunks(members, n, off, seg, vr, vi);
         });
     }
-    for (j, m) in members.iter_mut().flatten().enumerate() {
-        if j == 0 {
-            m.carrier.lin_cache[1] = lfo;
-        }
+    let first = members[0].as_mut().expect("counted");
+    first.carrier.lin_cache[1] = lfo;
+    first.carrier.knots = Some(kb);
+    for m in members.iter_mut().flatten() {
         m.carrier.next_n += len as u64;
     }
 }
