@@ -430,7 +430,7 @@ pub(crate) fn render_step_mix(
         prefetch(&*voices[first]);
     }
     for i in 0..nv {
-        if groups.has(i) || groups.is_twin(i) {
+        if !own(i) {
             continue;
         }
         // While this voice renders, the next one's state travels to the cache: with many
