@@ -989,7 +989,7 @@ impl Carrier {
                 // sin 2πΦ = Im(C·V): C = e^{2πi(φ₀ + n·inc)} by chunks of the rotation table,
                 // V = e^{2πi·v(n)} the vibrato's phasor, a function of the vibrato and n alone
                 // (so carriers with the same vibrato share it, `cache::VIBRATO`).
-                let vibrato = self.phasor_key().expect("the phasor path");
+                let source = self.phasor_source().expect("the phasor path");
                 let n0 = self.next_n;
                 let (mut lin, mut cz) = (self.lin_cache[0], self.chunk);
                 let mut lfo = self.lin_cache[1];
@@ -997,17 +997,9 @@ impl Carrier {
                 for (p, seg) in out.chunks_mut(cache::PIECE).enumerate() {
                     let n = n0 + (p * cache::PIECE) as u64;
                     let env = env.map(|e| &e[p * cache::PIECE..p * cache::PIECE + seg.len()]);
-                    let key = cache::Key {
-                        what: vibrato,
-                        n0: n,
-                        len: seg.len(),
-                    };
-                    cache::VIBRATO.with(|cache| {
-                        let mut cache = cache.borrow_mut();
-                        let v = cache.get(key, |re, im| {
-                            self.vibrato_phasor(&mut lfo, &mut kb, n, re, im);
-                        });
-                        self.phasor_chunks::<ADD>(gain, n, seg, (&mut lin, &mut cz), Some(v), env);
+                    source.with_piece(&mut lfo, &mut kb, n, seg.len(), |vr, vi| {
+                        let v = Some((vr, vi));
+                        self.phasor_chunks::<ADD>(gain, n, seg, (&mut lin, &mut cz), v, env);
                     });
                 }
                 (self.lin_cache, self.chunk) = ([lin, lfo], cz);
@@ -1187,96 +1179,6 @@ impl Carrier {
         true
     }
 
-    /// V(n) = e^{2πi·v(n)} for frames n0.. into `re`, `im`: the phasor of a shallow plain-sine
-    /// vibrato (the phasor path of [`Carrier::fill_sin`]). Exact at knots every `self.phasor`
-    /// frames (exact at each batch of [`KNOTS`] knots, which starts at an absolute multiple,
-    /// then knot to knot by recurrence: the LFO phasor turns by e^{2πi·rate_inc·K}, V by
-    /// e^{2πiΔv}, Δv small enough for a short series, |2πΔv| ≤ 0.189), a complex quintic
-    /// Hermite between them through V, V' and V'' (error below 1e-9, `smooth::phasor_knot`).
-    /// A function of the vibrato and n alone.
-    fn vibrato_phasor(
-        &self,
-        lfo: &mut LinearPhase,
-        kb: &mut KnotBatch,
-        n0: u64,
-        re: &mut [f64],
-        im: &mut [f64],
-    ) {
-        let Mode::StaticVibrato {
-            scale,
-            rate_inc,
-            j_offset,
-            ..
-        } = self.mode
-        else {
-            unreachable!("the phasor path is for static vibratos")
-        };
-        let kn = self.phasor;
-        let s2 = scale * (0.5 / std::f64::consts::PI);
-        let c0 = 1.0 - 2.0 * std::f64::consts::PI * j_offset;
-        // v'(n) per frame in radians: 2π·s2·2π·rate_inc·sin 2πx.
-        let d = 4.0 * std::f64::consts::PI * std::f64::consts::PI * s2 * rate_inc;
-        // v''(n) per frame² in radians, over cos 2πx.
-        let dd = d * 2.0 * std::f64::consts::PI * rate_inc;
-        let [lr, li] = self.knot_step;
-        let len = re.len();
-        let span = (KNOTS * kn) as u64;
-        let mut i = 0;
-        while i < len {
-            let n = n0 + i as u64;
-            let nb = n - n % span;
-            let q_first = ((n - nb) / kn as u64) as usize;
-            let q_last = (((n0 + len as u64).min(nb + span) - 1 - nb) / kn as u64) as usize;
-            // Knots 0 ..= q_last + 1 of the batch: the first exact, the others by recurrence,
-            // carried on from those a previous call computed (the same operations).
-            if kb.nb != nb || kb.have == 0 {
-                let x0 = lfo.at(nb);
-                (kb.kc[0], kb.ks[0]) = (cos_cycles(x0), sin_cycles(x0));
-                let v0 = frac(s2 * (c0 - kb.kc[0]));
-                (kb.pc[0], kb.ps[0]) = (cos_cycles(v0), sin_cycles(v0));
-                (kb.nb, kb.have) = (nb, 1);
-            }
-            let KnotBatch { kc, ks, pc, ps, .. } = kb;
-            for q in kb.have - 1..=q_last {
-                let v = s2 * (c0 - kc[q]);
-                kc[q + 1] = fma(kc[q], lr, -(ks[q] * li));
-                ks[q + 1] = fma(kc[q], li, ks[q] * lr);
-                let v1 = s2 * (c0 - kc[q + 1]);
-                let (dc, ds) = small_cis(2.0 * std::f64::consts::PI * (v1 - v));
-                pc[q + 1] = fma(pc[q], dc, -(ps[q] * ds));
-                ps[q + 1] = fma(pc[q], ds, ps[q] * dc);
-            }
-            kb.have = kb.have.max(q_last + 2);
-            for q in q_first..=q_last {
-                let base = nb + (q * kn) as u64;
-                let k0 = if q == q_first { (n - base) as usize } else { 0 };
-                let k1 = ((n0 + len as u64 - base) as usize).min(kn);
-                // V = e^{iθ}: V' = iθ'·V, V'' = (iθ'' − θ'²)·V, with θ' = d·sin 2πx and
-                // θ'' = d·2π·rate_inc·cos 2πx at knots q and q + 1.
-                let (w0, w1) = (d * ks[q], d * ks[q + 1]);
-                let (u0, u1) = (dd * kc[q], dd * kc[q + 1]);
-                let (s0, s1) = (-(w0 * w0), -(w1 * w1));
-                let coeffs = [
-                    pc[q],
-                    -w0 * ps[q],
-                    fma(s0, pc[q], -(u0 * ps[q])),
-                    pc[q + 1],
-                    -w1 * ps[q + 1],
-                    fma(s1, pc[q + 1], -(u1 * ps[q + 1])),
-                    ps[q],
-                    w0 * pc[q],
-                    fma(s0, ps[q], u0 * pc[q]),
-                    ps[q + 1],
-                    w1 * pc[q + 1],
-                    fma(s1, ps[q + 1], u1 * pc[q + 1]),
-                ];
-                let m = k1 - k0;
-                smooth::hermite5_complex(kn, k0, &coeffs, &mut re[i..i + m], &mut im[i..i + m]);
-                i += m;
-            }
-        }
-    }
-
     /// The constant-frequency phasor C = e^{2πi(φ₀ + n·inc)}, from the chunk-start phasors of
     /// `cz` (see [`ChunkPhasor`]) rotated by the table within a chunk: writes `gain`·Im(C), or
     /// `gain`·Im(C·V) with V given per frame (`v` = (re, im), aligned with `out`); adds
@@ -1343,6 +1245,12 @@ impl Carrier {
     /// that identify it (`cache::VIBRATO`): carriers with the same key share V. Some on the
     /// phasor path of [`Carrier::fill_sin`] only.
     pub fn phasor_key(&self) -> Option<[u64; 7]> {
+        self.phasor_source().map(|p| p.key)
+    }
+
+    /// What V depends on, on the phasor path: copied out of the carrier, so that V can be
+    /// computed while the carriers are borrowed otherwise ([`add_phasor_group`]).
+    fn phasor_source(&self) -> Option<PhasorSource> {
         match self.mode {
             Mode::StaticVibrato {
                 scale,
@@ -1350,16 +1258,148 @@ impl Carrier {
                 offset,
                 j_offset,
                 ..
-            } if self.phasor > 0 => Some([
-                scale.to_bits(),
-                rate_inc.to_bits(),
-                offset.to_bits(),
-                j_offset.to_bits(),
-                self.phasor as u64,
-                0,
-                0,
-            ]),
+            } if self.phasor > 0 => Some(PhasorSource {
+                key: [
+                    scale.to_bits(),
+                    rate_inc.to_bits(),
+                    offset.to_bits(),
+                    j_offset.to_bits(),
+                    self.phasor as u64,
+                    0,
+                    0,
+                ],
+                scale,
+                rate_inc,
+                j_offset,
+                kn: self.phasor,
+                knot_step: self.knot_step,
+            }),
             _ => None,
+        }
+    }
+}
+
+/// A shallow plain-sine vibrato's phasor V = e^{2πi·v(n)} (the phasor path of
+/// [`Carrier::fill_sin`]): its parameters, its knot spacing and the LFO's turn between knots.
+#[derive(Debug, Clone, Copy)]
+struct PhasorSource {
+    key: [u64; 7],
+    scale: f64,
+    rate_inc: f64,
+    j_offset: f64,
+    kn: usize,
+    knot_step: [f64; 2],
+}
+
+impl PhasorSource {
+    /// Runs `f` with V over frames [n, n + len) (len ≤ `cache::PIECE`): from this thread's
+    /// cache, or computed into it (`lfo` and `kb`: the LFO phase and knot batch of the carrier
+    /// that computes it).
+    fn with_piece<R>(
+        &self,
+        lfo: &mut LinearPhase,
+        kb: &mut KnotBatch,
+        n: u64,
+        len: usize,
+        f: impl FnOnce(&[f64], &[f64]) -> R,
+    ) -> R {
+        let key = cache::Key {
+            what: self.key,
+            n0: n,
+            len,
+        };
+        cache::VIBRATO.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            let (vr, vi) = cache.get(key, |re, im| self.fill(lfo, kb, n, re, im));
+            f(vr, vi)
+        })
+    }
+
+    /// V(n) = e^{2πi·v(n)} for frames n0.. into `re`, `im`: the phasor of a shallow plain-sine
+    /// vibrato (the phasor path of [`Carrier::fill_sin`]). Exact at knots every `kn`
+    /// frames (exact at each batch of [`KNOTS`] knots, which starts at an absolute multiple,
+    /// then knot to knot by recurrence: the LFO phasor turns by e^{2πi·rate_inc·K}, V by
+    /// e^{2πiΔv}, Δv small enough for a short series, |2πΔv| ≤ 0.189), a complex quintic
+    /// Hermite between them through V, V' and V'' (error below 1e-9, `smooth::phasor_knot`).
+    /// A function of the vibrato and n alone.
+    fn fill(
+        &self,
+        lfo: &mut LinearPhase,
+        kb: &mut KnotBatch,
+        n0: u64,
+        re: &mut [f64],
+        im: &mut [f64],
+    ) {
+        let PhasorSource {
+            scale,
+            rate_inc,
+            j_offset,
+            kn,
+            knot_step,
+            ..
+        } = *self;
+        let s2 = scale * (0.5 / std::f64::consts::PI);
+        let c0 = 1.0 - 2.0 * std::f64::consts::PI * j_offset;
+        // v'(n) per frame in radians: 2π·s2·2π·rate_inc·sin 2πx.
+        let d = 4.0 * std::f64::consts::PI * std::f64::consts::PI * s2 * rate_inc;
+        // v''(n) per frame² in radians, over cos 2πx.
+        let dd = d * 2.0 * std::f64::consts::PI * rate_inc;
+        let [lr, li] = knot_step;
+        let len = re.len();
+        let span = (KNOTS * kn) as u64;
+        let mut i = 0;
+        while i < len {
+            let n = n0 + i as u64;
+            let nb = n - n % span;
+            let q_first = ((n - nb) / kn as u64) as usize;
+            let q_last = (((n0 + len as u64).min(nb + span) - 1 - nb) / kn as u64) as usize;
+            // Knots 0 ..= q_last + 1 of the batch: the first exact, the others by recurrence,
+            // carried on from those a previous call computed (the same operations).
+            if kb.nb != nb || kb.have == 0 {
+                let x0 = lfo.at(nb);
+                (kb.kc[0], kb.ks[0]) = (cos_cycles(x0), sin_cycles(x0));
+                let v0 = frac(s2 * (c0 - kb.kc[0]));
+                (kb.pc[0], kb.ps[0]) = (cos_cycles(v0), sin_cycles(v0));
+                (kb.nb, kb.have) = (nb, 1);
+            }
+            let KnotBatch { kc, ks, pc, ps, .. } = kb;
+            for q in kb.have - 1..=q_last {
+                let v = s2 * (c0 - kc[q]);
+                kc[q + 1] = fma(kc[q], lr, -(ks[q] * li));
+                ks[q + 1] = fma(kc[q], li, ks[q] * lr);
+                let v1 = s2 * (c0 - kc[q + 1]);
+                let (dc, ds) = small_cis(2.0 * std::f64::consts::PI * (v1 - v));
+                pc[q + 1] = fma(pc[q], dc, -(ps[q] * ds));
+                ps[q + 1] = fma(pc[q], ds, ps[q] * dc);
+            }
+            kb.have = kb.have.max(q_last + 2);
+            for q in q_first..=q_last {
+                let base = nb + (q * kn) as u64;
+                let k0 = if q == q_first { (n - base) as usize } else { 0 };
+                let k1 = ((n0 + len as u64 - base) as usize).min(kn);
+                // V = e^{iθ}: V' = iθ'·V, V'' = (iθ'' − θ'²)·V, with θ' = d·sin 2πx and
+                // θ'' = d·2π·rate_inc·cos 2πx at knots q and q + 1.
+                let (w0, w1) = (d * ks[q], d * ks[q + 1]);
+                let (u0, u1) = (dd * kc[q], dd * kc[q + 1]);
+                let (s0, s1) = (-(w0 * w0), -(w1 * w1));
+                let coeffs = [
+                    pc[q],
+                    -w0 * ps[q],
+                    fma(s0, pc[q], -(u0 * ps[q])),
+                    pc[q + 1],
+                    -w1 * ps[q + 1],
+                    fma(s1, pc[q + 1], -(u1 * ps[q + 1])),
+                    ps[q],
+                    w0 * pc[q],
+                    fma(s0, ps[q], u0 * pc[q]),
+                    ps[q + 1],
+                    w1 * pc[q + 1],
+                    fma(s1, ps[q + 1], u1 * pc[q + 1]),
+                ];
+                let m = k1 - k0;
+                smooth::hermite5_complex(kn, k0, &coeffs, &mut re[i..i + m], &mut im[i..i + m]);
+                i += m;
+            }
         }
     }
 }
@@ -1393,35 +1433,19 @@ pub fn add_phasor_group(members: &mut [Option<GroupCarrier<'_>>], out: &mut [f64
     let g = members.iter().take_while(|m| m.is_some()).count();
     assert!((1..=GROUP).contains(&g), "1 to {GROUP} carriers first");
     let members = &mut members[..g];
-    let lead = |m: &[Option<GroupCarrier<'_>>]| -> (Option<[u64; 7]>, u64, LinearPhase) {
-        let c = &*m[0].as_ref().expect("counted").carrier;
-        (c.phasor_key(), c.next_n, c.lin_cache[1])
-    };
-    let (key, n0, mut lfo) = lead(members);
-    let key = key.expect("the phasor path");
-    let mut kb = members[0]
-        .as_mut()
-        .and_then(|m| m.carrier.knots.take())
-        .expect("the phasor path keeps knots");
+    let lead = &mut *members[0].as_mut().expect("counted").carrier;
+    let source = lead.phasor_source().expect("the phasor path");
+    let (n0, mut lfo) = (lead.next_n, lead.lin_cache[1]);
+    let mut kb = lead.knots.take().expect("the phasor path keeps knots");
     debug_assert!(members
         .iter()
         .flatten()
-        .all(|m| m.carrier.phasor_key() == Some(key) && m.carrier.next_n == n0));
+        .all(|m| m.carrier.phasor_key() == Some(source.key) && m.carrier.next_n == n0));
     let len = out.len();
     for (p, seg) in out.chunks_mut(cache::PIECE).enumerate() {
         let off = p * cache::PIECE;
         let n = n0 + off as u64;
-        let k = cache::Key {
-            what: key,
-            n0: n,
-            len: seg.len(),
-        };
-        cache::VIBRATO.with(|cache| {
-            let mut cache = cache.borrow_mut();
-            let first = &*members[0].as_ref().expect("counted").carrier;
-            let (vr, vi) = cache.get(k, |re, im| {
-                first.vibrato_phasor(&mut lfo, &mut kb, n, re, im)
-            });
+        source.with_piece(&mut lfo, &mut kb, n, seg.len(), |vr, vi| {
             group_chunks(members, n, off, seg, vr, vi);
         });
     }
