@@ -5,13 +5,12 @@ use crate::osc::{Carrier, CarrierSpec, Clock, Vibrato};
 use crate::plan::Params;
 use crate::ramp::{Lerp, Ramp};
 use crate::shapes::Shape;
-use crate::smooth::Knots;
 use crate::Result;
 
 use super::common::{
     alpha_for, carried_phase_or, clock_bank, clock_values, ear_tones, twin_ears, DipAm, Wobble,
 };
-use super::pan::PanStage;
+use super::pan::{PanRun, PanStage};
 use super::{add_into, render_then_add, take, Buf};
 use super::{PhasorPart, Placement, Signature, Voice, VoiceState};
 
@@ -170,8 +169,7 @@ impl Binaural {
             ramp,
             m: 0,
             carriers,
-            pan_first: self.pan.first_cycle(&clocks[PAN], ramp.alpha(0.0)),
-            pan_knots: Box::new([Knots::EMPTY; 2]),
+            pan: self.pan.run(&clocks[PAN], ramp.alpha(0.0)),
             clocks,
         }
     }
@@ -184,9 +182,7 @@ pub struct BinauralVoice {
     carriers: [Carrier; 2],
     /// LFO clocks by continuation role (AM, VIB, WOBBLE, ...).
     clocks: [Clock; 8],
-    pan_first: f64,
-    /// The pan gains' knot values, kept between calls (boxed: most voices do not pan).
-    pan_knots: Box<[Knots; 2]>,
+    pan: PanRun,
 }
 
 impl Voice for BinauralVoice {
@@ -205,15 +201,8 @@ impl Voice for BinauralVoice {
         let clocks = [&self.clocks[AM[0]], &self.clocks[AM[1]]];
         DipAm::apply_ears(&s.am, clocks, m0, alpha, l, r, tmp);
         if s.pan.is_active() {
-            s.pan.apply(
-                &self.clocks[PAN],
-                self.pan_first,
-                m0,
-                alpha,
-                l,
-                r,
-                &mut self.pan_knots,
-            );
+            s.pan
+                .apply(&self.clocks[PAN], &mut self.pan, m0, alpha, l, r);
         }
         self.m += n as u64;
     }

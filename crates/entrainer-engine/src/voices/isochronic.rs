@@ -6,14 +6,13 @@ use crate::osc::{Carrier, CarrierSpec, Clock};
 use crate::plan::Params;
 use crate::ramp::{Lerp, Ramp};
 use crate::shapes::Shape;
-use crate::smooth::Knots;
 use crate::Result;
 
 use super::binaural::VibratoParams;
 use super::common::{
     alpha_for, carried_phase_or, clock_bank, clock_values, ear_tones, warm_up, DipAm, Wobble,
 };
-use super::pan::PanStage;
+use super::pan::{PanRun, PanStage};
 use super::{take, Buf};
 use super::{FilterState, Placement, Signature, Voice, VoiceState};
 
@@ -176,8 +175,7 @@ impl Isochronic {
             ramp,
             m: 0,
             carriers,
-            pan_first: self.pan.first_cycle(&clocks[PAN], ramp.alpha(0.0)),
-            pan_knots: Box::new([Knots::EMPTY; 2]),
+            pan: self.pan.run(&clocks[PAN], ramp.alpha(0.0)),
             clocks,
             suppression: Suppression::new(
                 self.base_hz,
@@ -196,9 +194,7 @@ pub struct IsochronicVoice {
     carriers: [Carrier; 2],
     /// LFO clocks by continuation role (AM, VIB, WOBBLE, ...).
     clocks: [Clock; 8],
-    pan_first: f64,
-    /// The pan gains' knot values, kept between calls (boxed: most voices do not pan).
-    pan_knots: Box<[Knots; 2]>,
+    pan: PanRun,
     suppression: Suppression,
 }
 
@@ -358,15 +354,8 @@ impl IsochronicVoice {
         let clocks = [&self.clocks[AM[0]], &self.clocks[AM[1]]];
         DipAm::apply_ears(&s.am, clocks, m0, alpha, l, r, tmp);
         if s.pan.is_active() {
-            s.pan.apply(
-                &self.clocks[PAN],
-                self.pan_first,
-                m0,
-                alpha,
-                l,
-                r,
-                &mut self.pan_knots,
-            );
+            s.pan
+                .apply(&self.clocks[PAN], &mut self.pan, m0, alpha, l, r);
         }
     }
 }

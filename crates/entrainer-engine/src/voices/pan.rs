@@ -17,6 +17,14 @@ pub enum PanType {
     Outward,
 }
 
+/// What a voice keeps for its pan stage: the cycle the motion starts in
+/// ([`PanStage::first_cycle`]) and the gains' knot values of a static linear pan, kept from one
+/// call to the next (one per channel; boxed: most voices do not pan).
+pub struct PanRun {
+    first: f64,
+    knots: Box<[Knots; 2]>,
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct PanStage {
     pub min: Lerp,
@@ -57,7 +65,7 @@ impl PanStage {
     /// The cycle the motion starts in: floor(q(0)). A cycle boundary glides only after it, so a
     /// negative `panPhase` does not leave an unglided first boundary (the spec says k ≥ 1,
     /// which is the same for phases in [0, 2π)).
-    pub fn first_cycle(&self, clock: &Clock, alpha0: f64) -> f64 {
+    fn first_cycle(&self, clock: &Clock, alpha0: f64) -> f64 {
         crate::shapes::floor(clock.at(0.0) + self.phase_rad.at(alpha0) * INV_TAU)
     }
 
@@ -99,21 +107,27 @@ impl PanStage {
             && self.phase_rad.is_const()
     }
 
-    /// Multiplies L and R by the pan-law gains for frames m0... `knots` keeps the gains' knot
-    /// values of a static linear pan from one call to the next (one per channel, owned by the
-    /// voice).
-    #[allow(clippy::too_many_arguments)] // the voice's clock, cycle, knots and both channels
+    /// A voice's own state for this stage, the voice starting with α = `alpha0`.
+    pub fn run(&self, clock: &Clock, alpha0: f64) -> PanRun {
+        PanRun {
+            first: self.first_cycle(clock, alpha0),
+            knots: Box::new([Knots::EMPTY; 2]),
+        }
+    }
+
+    /// Multiplies L and R by the pan-law gains for frames m0...
     #[inline]
     pub fn apply(
         &self,
         clock: &Clock,
-        first: f64,
+        run: &mut PanRun,
         m0: u64,
         alpha: &[f64],
         l: &mut [f64],
         r: &mut [f64],
-        knots: &mut [Knots; 2],
     ) {
+        let PanRun { first, knots } = run;
+        let first = *first;
         let linear = self.kind == PanType::Linear && self.is_static();
         if let (true, Some(inc), Some(knot)) = (
             linear,
@@ -128,7 +142,11 @@ impl PanStage {
             );
             let off = self.phase_rad.start * INV_TAU;
             let tau = 2.0 * std::f64::consts::PI;
-            for (ch, (out, knots)) in [&mut *l, &mut *r].into_iter().zip(knots).enumerate() {
+            for (ch, (out, knots)) in [&mut *l, &mut *r]
+                .into_iter()
+                .zip(knots.iter_mut())
+                .enumerate()
+            {
                 let mut lfo = clock.linear(off).expect("constant rate");
                 smooth::scale_phased_kept(
                     m0,
