@@ -124,6 +124,15 @@ impl Binaural {
         }
     }
 
+    /// Each ear is amp·e·sin 2πΦ with a constant amp (no wobble, no pan): the voice can add
+    /// its carriers, with their AM, straight into a mix.
+    fn plain_ears(&self) -> bool {
+        !self.wobble.is_active()
+            && !self.pan.is_active()
+            && self.amp[0].is_const()
+            && self.amp[1].is_const()
+    }
+
     /// The base frequency (harmonic suppression follows it in `dual_pulse_binaural`).
     pub fn base_hz(&self) -> Lerp {
         self.base_hz
@@ -211,8 +220,7 @@ impl Voice for BinauralVoice {
     /// straight into the mix; otherwise render, then add.
     fn render_add(&mut self, yl: &mut [f64], yr: &mut [f64], scratch: &mut [Buf]) {
         let s = &self.spec;
-        if s.wobble.is_active() || s.pan.is_active() || !s.amp[0].is_const() || !s.amp[1].is_const()
-        {
+        if !s.plain_ears() {
             return render_then_add(self, yl, yr, scratch);
         }
         let n = yl.len();
@@ -249,8 +257,7 @@ impl Voice for BinauralVoice {
 
     fn phasor_part(&mut self) -> Option<PhasorPart<'_>> {
         let s = &self.spec;
-        if s.wobble.is_active() || s.pan.is_active() || !s.amp[0].is_const() || !s.amp[1].is_const()
-        {
+        if !s.plain_ears() {
             return None;
         }
         if s.am.iter().any(|a| a.is_active() && !a.is_static()) {
@@ -270,9 +277,7 @@ impl Voice for BinauralVoice {
 
     fn is_twin(&self) -> bool {
         let s = &self.spec;
-        !s.wobble.is_active()
-            && !s.pan.is_active()
-            && s.amp[0].is_const()
+        s.plain_ears()
             && !s.am[0].is_active()
             && !s.am[1].is_active()
             && twin_ears(&self.carriers, &s.amp)
